@@ -1,0 +1,27 @@
+"""Numbers from executed cells into the book's prose (introduced in chapter 1).
+
+:func:`glue` records a value the way ``myst_nb.glue`` does, so the built book
+can write it into a sentence with ``{glue:text}`name``` -- no number in the
+prose is ever typed by hand. It needs neither myst-nb nor Sphinx at run time,
+so a chapter opened alone in Colab runs unchanged.
+"""
+
+from __future__ import annotations
+
+from IPython.display import display
+
+# myst-nb reads values stored under this prefix without showing them in the cell
+HIDDEN_PREFIX = "application/papermill.record/"
+
+
+def glue(name: str, value) -> None:
+    """Store ``value`` under ``name`` for ``{glue:text}`name``` in the prose.
+
+    Numbers are stored raw, so the prose picks the format:
+    ``{glue:text}`test_accuracy:.4f```.
+    """
+    if hasattr(value, "item"):  # numpy scalar: repr would read "np.float64(...)"
+        value = value.item()
+    text = value if isinstance(value, str) else repr(value)
+    display({HIDDEN_PREFIX + "text/plain": text}, raw=True,
+            metadata={"scrapbook": {"name": name, "mime_prefix": HIDDEN_PREFIX}})

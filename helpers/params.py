@@ -1,0 +1,76 @@
+"""Validation of a chapter's papermill parameters (introduced in chapter 1).
+
+The cell right after each chapter's ``parameters`` cell calls
+:func:`check_parameters`, so a wrong value stops the notebook at once with a
+message that names the parameter, the value given and what is allowed, instead
+of failing twenty minutes later deep inside Keras.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from . import profiles
+from .data import DATASETS
+
+N_TRAIN = 60_000
+MIN_TRAIN_SIZE = 100  # ten images per class: enough for a stratified 80/20 split
+
+
+class ParameterError(ValueError):
+    """A papermill parameter has a value the chapter cannot run with."""
+
+
+def _integer(low: int, high: int | None = None, none_means: str | None = None) -> Callable:
+    allowed = f"an integer >= {low}" if high is None else f"an integer from {low} to {high:,}"
+    if none_means:
+        allowed = f"None ({none_means}) or {allowed}"
+
+    def rule(value) -> str | None:
+        if value is None and none_means:
+            return None
+        # bool is an int subclass, but TRAIN_SIZE=True is a mistake, not a size
+        if isinstance(value, bool) or not isinstance(value, int):
+            return allowed
+        if value < low or (high is not None and value > high):
+            return allowed
+        return None
+
+    return rule
+
+
+def _one_of(options) -> Callable:
+    def rule(value) -> str | None:
+        return None if value in options else "one of " + ", ".join(map(repr, options))
+
+    return rule
+
+
+def _text(value) -> str | None:
+    return None if isinstance(value, str) and value.strip() else "a non-empty string (a directory path)"
+
+
+RULES: dict[str, Callable] = {
+    "DATASET": _one_of(DATASETS),
+    "TRAIN_SIZE": _integer(MIN_TRAIN_SIZE, N_TRAIN, none_means=f"all {N_TRAIN:,} training images"),
+    "SEED": _integer(0, 2**32 - 1),
+    "EPOCHS": _integer(1),
+    "BATCH_SIZE": _integer(1, N_TRAIN),
+    "N_MODELS": _integer(1),
+    "RESULTS_DIR": _text,
+}
+
+
+def check_parameters(chapter: str, **values) -> dict:
+    """Validate ``values`` and return them with the ``PROFILE`` they match.
+
+    ``chapter`` is the notebook's stem (``"01_data"``); the profile is derived
+    from the values by :func:`helpers.profiles.identify`.
+    """
+    for name, value in values.items():
+        if name not in RULES:
+            raise ParameterError(f"{name} is not a parameter this book knows: expected one of {', '.join(RULES)}")
+        allowed = RULES[name](value)
+        if allowed:
+            raise ParameterError(f"{name}={value!r} is not allowed: expected {allowed}.")
+    return {**values, "PROFILE": profiles.identify(chapter, values)}

@@ -1,0 +1,59 @@
+"""The three execution profiles, defined here and nowhere else.
+
+A profile is just a set of papermill parameters per chapter:
+
+* ``smoke`` -- a stratified subset and one epoch: the whole book executes in
+  minutes on two CPU cores. The tests use it.
+* ``standard`` -- full datasets, fewer epochs than the sources: the default
+  book build, under 45 minutes on two CPU cores.
+* ``full`` -- exactly the source documents' settings (a GPU is recommended).
+
+Each chapter's ``parameters`` cell holds its ``standard`` values, so a
+notebook opened alone (in Colab, say) behaves like the published book; a test
+keeps the two in step.
+"""
+
+from __future__ import annotations
+
+ALL = "*"  # parameters every chapter that declares them receives
+
+PROFILES: dict[str, dict[str, dict]] = {
+    "smoke": {
+        ALL: {"TRAIN_SIZE": 2000, "EPOCHS": 1},
+    },
+    "standard": {
+        ALL: {"TRAIN_SIZE": None},
+    },
+    "full": {
+        ALL: {"TRAIN_SIZE": None},
+    },
+}
+
+CUSTOM = "custom"
+
+
+def parameters(profile: str, chapter: str, declared: set[str] | None = None) -> dict:
+    """The papermill parameters of ``chapter`` (e.g. ``"01_data"``) under ``profile``.
+
+    With ``declared`` (the names in the chapter's parameters cell), names the
+    chapter does not declare are left out.
+    """
+    if profile not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r}: expected one of {', '.join(PROFILES)}")
+    merged = {**PROFILES[profile][ALL], **PROFILES[profile].get(chapter, {})}
+    if declared is not None:
+        merged = {name: value for name, value in merged.items() if name in declared}
+    return merged
+
+
+def identify(chapter: str, values: dict) -> str:
+    """The profile whose settings ``values`` match, or ``"custom"``.
+
+    Derived rather than passed in, so a result can never claim a profile it
+    was not run with (chapter 1 introduces it; every chapter records it).
+    """
+    for name in PROFILES:
+        wanted = parameters(name, chapter, declared=set(values))
+        if all(values[key] == value for key, value in wanted.items()):
+            return name
+    return CUSTOM

@@ -1,0 +1,149 @@
+"""Execute the book's chapters with papermill, then build the HTML with jupyter-book.
+
+    python scripts/book.py execute --profile smoke   # run every chapter of _toc.yml
+    python scripts/book.py build --profile smoke     # HTML into _build/html
+
+Executed notebooks go to ``_build/<profile>/``, a copy of the book's sources
+that jupyter-book builds from, so the source tree stays clean. A chapter is
+executed again only when its notebook, its parameters or the ``helpers``
+package changed since its last successful run. A failing cell fails the run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from helpers import profiles  # noqa: E402
+
+# Files besides the notebooks that jupyter-book needs, relative to ROOT.
+BOOK_FILES = ("_config.yml", "_toc.yml", "references.bib")
+
+
+def chapters() -> list[Path]:
+    """The notebooks listed in ``_toc.yml``, in reading order."""
+    entries = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "file" in node:
+                found.append(node["file"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(entries)
+    return [ROOT / f"{name}.ipynb" for name in found if (ROOT / f"{name}.ipynb").exists()]
+
+
+def helpers_digest() -> str:
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / "helpers").rglob("*.py")):
+        digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def run_key(notebook: Path, parameters: dict) -> str:
+    """What the executed copy depends on: notebook bytes, parameters, helpers."""
+    parts = [notebook.read_bytes(), json.dumps(parameters, sort_keys=True).encode(), helpers_digest().encode()]
+    return hashlib.sha256(b"\0".join(parts)).hexdigest()
+
+
+def staged(profile: str) -> Path:
+    return ROOT / "_build" / profile
+
+
+def execute(profile: str, only: list[str] | None = None) -> int:
+    import papermill
+
+    stage = staged(profile)
+    failed = []
+    for notebook in chapters():
+        stem = notebook.stem
+        if only and stem not in only:
+            continue
+        declared = set(papermill.inspect_notebook(str(notebook)))
+        parameters = profiles.parameters(profile, stem, declared)
+        if "RESULTS_DIR" in declared:
+            parameters["RESULTS_DIR"] = "../results"  # relative to the executed notebook
+        target = stage / notebook.relative_to(ROOT)
+        key_file = stage / ".keys" / f"{stem}.sha256"
+        key = run_key(notebook, parameters)
+        if target.exists() and key_file.exists() and key_file.read_text() == key:
+            print(f"{stem}: up to date ({profile}), not executed again")
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        key_file.unlink(missing_ok=True)
+        target.unlink(missing_ok=True)  # never build from a stale copy
+        partial = target.with_suffix(".running.ipynb")
+        print(f"{stem}: executing with {profile} parameters {parameters}", flush=True)
+        start = time.perf_counter()
+        try:
+            papermill.execute_notebook(
+                str(notebook), str(partial), parameters=parameters, kernel_name="python3",
+                cwd=str(target.parent), progress_bar=True, request_save_on_cell_execute=True,
+            )
+        except Exception as error:  # papermill's error names the cell and shows the traceback
+            failed_copy = stage / "failed" / notebook.name
+            failed_copy.parent.mkdir(parents=True, exist_ok=True)
+            if partial.exists():
+                partial.replace(failed_copy)
+            print(f"{stem}: FAILED after {time.perf_counter() - start:.0f} s: {error}\n"
+                  f"  the partly executed notebook is {failed_copy}", file=sys.stderr)
+            failed.append(stem)
+            continue
+        partial.replace(target)
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(key)
+        print(f"{stem}: done in {time.perf_counter() - start:.0f} s -> {target.relative_to(ROOT)}")
+    if failed:
+        print(f"failed chapters: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def build(profile: str) -> int:
+    stage = staged(profile)
+    missing = [nb.stem for nb in chapters() if not (stage / nb.relative_to(ROOT)).exists()]
+    if missing:
+        print(f"not executed with profile {profile}: {', '.join(missing)}; "
+              f"run `python scripts/book.py execute --profile {profile}` first", file=sys.stderr)
+        return 1
+    for name in BOOK_FILES:
+        shutil.copy2(ROOT / name, stage / name)
+    for path in (ROOT / "book").rglob("*"):
+        if path.is_file() and path.suffix != ".ipynb":
+            (stage / path.relative_to(ROOT)).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, stage / path.relative_to(ROOT))
+    command = ["jupyter-book", "build", str(stage), "--path-output", str(ROOT), "-W", "-n", "--keep-going"]
+    print("$", " ".join(command), flush=True)
+    return subprocess.run(command).returncode
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", choices=["execute", "build"])
+    parser.add_argument("--profile", default="standard", choices=list(profiles.PROFILES))
+    parser.add_argument("--chapter", action="append", help="only this chapter stem (repeatable)")
+    args = parser.parse_args(argv)
+    if args.command == "execute":
+        return execute(args.profile, args.chapter)
+    return build(args.profile)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,46 @@
+"""Checks of the built HTML book in _build/html (run after `make book`)."""
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+HTML = ROOT / "_build" / "html"
+sys.path.insert(0, str(ROOT / "scripts"))
+import book  # noqa: E402
+
+CHAPTERS = book.chapters()
+REPOSITORY = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
+
+
+def page(chapter: Path) -> str:
+    path = HTML / chapter.relative_to(ROOT).with_suffix(".html")
+    assert path.exists(), f"{path} was not built"
+    return path.read_text()
+
+
+def test_index_exists():
+    assert (HTML / "index.html").exists()
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
+def test_chapter_has_its_colab_launch_link(chapter):
+    slug = REPOSITORY.removeprefix("https://github.com/")
+    target = f"https://colab.research.google.com/github/{slug}/blob/main/book/{chapter.name}"
+    assert f'href="{target}"' in page(chapter)
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
+def test_chapter_shows_executed_outputs_and_no_errors(chapter):
+    html = page(chapter)
+    assert re.search(r'<img [^>]*src="[^"]*\.png"', html), "no figure on the page"
+    assert "Traceback (most recent call last)" not in html
+    assert "{glue" not in html, "a glue role was not replaced by its value"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
+def test_page_says_which_profile_produced_it(chapter):
+    assert re.search(r"Profile: (smoke|standard|full|custom)", page(chapter))

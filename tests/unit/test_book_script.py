@@ -1,0 +1,58 @@
+"""scripts/book.py: failing cells fail the run; unchanged chapters are not rerun."""
+
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+import book  # noqa: E402
+
+
+def write_chapter(root: Path, stem: str, body: str) -> Path:
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell("LIMIT = 5")
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell(body)]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = root / "book" / f"{stem}.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.fixture
+def tree(tmp_path, monkeypatch):
+    (tmp_path / "book").mkdir()
+    (tmp_path / "helpers").mkdir()
+    (tmp_path / "helpers" / "shared.py").write_text("VALUE = 1\n")
+    (tmp_path / "_toc.yml").write_text(
+        "format: jb-book\nroot: book/intro\nchapters:\n  - file: book/01_ok\n  - file: book/02_fails\n"
+    )
+    monkeypatch.setattr(book, "ROOT", tmp_path)
+    return tmp_path
+
+
+def test_failing_cell_fails_the_run_and_leaves_no_executed_copy(tree, capsys):
+    write_chapter(tree, "01_ok", "assert LIMIT == 5\nprint('fine')")
+    write_chapter(tree, "02_fails", "raise RuntimeError('this cell fails on purpose')")
+    assert book.execute("smoke") == 1
+    stage = tree / "_build" / "smoke" / "book"
+    assert (stage / "01_ok.ipynb").exists()
+    assert not (stage / "02_fails.ipynb").exists()
+    assert (tree / "_build" / "smoke" / "failed" / "02_fails.ipynb").exists()
+    assert "failed chapters: 02_fails" in capsys.readouterr().err
+    assert book.build("smoke") == 1  # the build refuses to render without every chapter
+
+
+def test_unchanged_chapter_is_not_executed_again(tree, capsys):
+    write_chapter(tree, "01_ok", "print('run')")
+    write_chapter(tree, "02_fails", "print('also fine')")
+    assert book.execute("smoke") == 0
+    capsys.readouterr()
+    assert book.execute("smoke") == 0
+    assert capsys.readouterr().out.count("up to date") == 2
+    (tree / "helpers" / "shared.py").write_text("VALUE = 2\n")  # helpers changed: all stale
+    assert book.execute("smoke", only=["01_ok"]) == 0
+    assert "01_ok: executing" in capsys.readouterr().out

@@ -1,0 +1,99 @@
+"""Hygiene of the committed chapters: clean, parameterised, consistent."""
+
+import ast
+import json
+import re
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from helpers import profiles
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+import book  # noqa: E402
+
+CHAPTERS = book.chapters()
+COMMON = {"DATASET", "TRAIN_SIZE", "SEED", "RESULTS_DIR"}
+TRAINING = {"EPOCHS", "BATCH_SIZE"}
+REPOSITORY = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
+
+
+def cells(path):
+    return json.loads(path.read_text())["cells"]
+
+
+def parameters_cell(path):
+    tagged = [c for c in cells(path) if "parameters" in c.get("metadata", {}).get("tags", [])]
+    assert len(tagged) == 1, f"{path.name}: expected one cell tagged 'parameters', found {len(tagged)}"
+    return tagged[0]
+
+
+def declared(path) -> dict:
+    tree = ast.parse("".join(parameters_cell(path)["source"]))
+    return {node.targets[0].id: ast.literal_eval(node.value) for node in tree.body}
+
+
+def test_every_notebook_is_in_the_toc():
+    assert CHAPTERS, "no chapter in _toc.yml"
+    assert sorted(CHAPTERS) == sorted((ROOT / "book").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_stored_without_outputs(path):
+    for cell in cells(path):
+        if cell["cell_type"] == "code":
+            assert not cell["outputs"] and cell["execution_count"] is None, "".join(cell["source"])[:80]
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_parameters_cell_is_plain_upper_case_assignments(path):
+    tree = ast.parse("".join(parameters_cell(path)["source"]))
+    for node in tree.body:
+        assert isinstance(node, ast.Assign) and len(node.targets) == 1, ast.dump(node)[:80]
+        assert re.fullmatch(r"[A-Z][A-Z0-9_]*", node.targets[0].id), node.targets[0].id
+    names = set(declared(path))
+    assert COMMON <= names, f"missing common parameters {COMMON - names}"
+    if any(".fit(" in "".join(c["source"]) for c in cells(path)):
+        assert TRAINING <= names, f"a training chapter needs {TRAINING - names}"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_next_code_cell_validates_every_parameter(path):
+    code = [c for c in cells(path) if c["cell_type"] == "code"]
+    position = code.index(parameters_cell(path))
+    check = "".join(code[position + 1]["source"])
+    assert f'check_parameters(\n    "{path.stem}"' in check or f'check_parameters("{path.stem}"' in check
+    for name in declared(path):
+        assert f"{name}={name}" in check, f"{name} is not validated"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_defaults_are_the_standard_profile(path):
+    values = declared(path)
+    expected = profiles.parameters("standard", path.stem, declared=set(values))
+    assert {k: values[k] for k in expected} == expected
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_colab_badge_opens_this_chapter(path):
+    first = "".join(cells(path)[0]["source"])
+    slug = REPOSITORY.removeprefix("https://github.com/")
+    assert f"https://colab.research.google.com/github/{slug}/blob/main/book/{path.name}" in first
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_prose_has_no_hand_typed_accuracy(path):
+    """Numbers in the prose come from executed cells through glue, never from the keyboard."""
+    for cell in cells(path):
+        if cell["cell_type"] == "markdown":
+            text = re.sub(r"\{glue[^}]*\}`[^`]*`", "", "".join(cell["source"]))
+            found = re.findall(r"\b0\.\d{3,}\b|\b\d{2}\.\d+ ?%", text)
+            assert not found, f"hard-coded accuracy {found} in: {text[:120]}"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_kernel_is_python3(path):
+    assert json.loads(path.read_text())["metadata"]["kernelspec"]["name"] == "python3"

@@ -1,0 +1,68 @@
+import pytest
+
+from helpers import profiles
+from helpers.params import ParameterError, check_parameters
+
+GOOD = dict(DATASET="mnist", TRAIN_SIZE=None, SEED=0, EPOCHS=3, BATCH_SIZE=64, RESULTS_DIR="results")
+
+
+def test_good_values_pass_and_get_a_profile():
+    checked = check_parameters("01_data", **GOOD)
+    assert {k: checked[k] for k in GOOD} == GOOD
+    assert checked["PROFILE"] in (*profiles.PROFILES, profiles.CUSTOM)
+
+
+@pytest.mark.parametrize(
+    "name, value, allowed",
+    [
+        ("DATASET", "cifar10", "one of 'mnist', 'fashion_mnist'"),
+        ("DATASET", None, "one of 'mnist', 'fashion_mnist'"),
+        ("EPOCHS", 0, "an integer >= 1"),
+        ("EPOCHS", 2.5, "an integer >= 1"),
+        ("EPOCHS", "3", "an integer >= 1"),
+        ("TRAIN_SIZE", 60_001, "None (all 60,000 training images) or an integer from 100 to 60,000"),
+        ("TRAIN_SIZE", 99, "an integer from 100 to 60,000"),
+        ("TRAIN_SIZE", True, "an integer from 100 to 60,000"),
+        ("SEED", -1, "an integer from 0 to"),
+        ("BATCH_SIZE", 0, "an integer from 1 to 60,000"),
+        ("RESULTS_DIR", "", "a non-empty string"),
+        ("RESULTS_DIR", 3, "a non-empty string"),
+    ],
+)
+def test_bad_value_names_parameter_value_and_what_is_allowed(name, value, allowed):
+    with pytest.raises(ParameterError) as raised:
+        check_parameters("01_data", **{**GOOD, name: value})
+    message = str(raised.value)
+    assert message.startswith(f"{name}={value!r} is not allowed")
+    assert allowed in message
+
+
+def test_unknown_parameter_is_refused():
+    with pytest.raises(ParameterError, match="EPOCH is not a parameter"):
+        check_parameters("01_data", EPOCH=3)
+
+
+def test_profiles_are_parameter_sets_that_pass_validation():
+    for name in profiles.PROFILES:
+        values = {**GOOD, **profiles.parameters(name, "03_mlp")}
+        check_parameters("03_mlp", **values)
+
+
+def test_smoke_profile_is_small():
+    smoke = profiles.parameters("smoke", "01_data")
+    assert smoke["TRAIN_SIZE"] <= 5000 and smoke["EPOCHS"] == 1
+
+
+def test_parameters_keep_only_declared_names():
+    assert profiles.parameters("smoke", "01_data", declared={"TRAIN_SIZE"}) == {"TRAIN_SIZE": 2000}
+
+
+def test_identify_derives_the_profile():
+    assert profiles.identify("01_data", {"TRAIN_SIZE": 2000, "SEED": 1}) == "smoke"
+    assert profiles.identify("01_data", {"TRAIN_SIZE": None}) in ("standard", "full")
+    assert profiles.identify("01_data", {"TRAIN_SIZE": 777}) == profiles.CUSTOM
+
+
+def test_unknown_profile():
+    with pytest.raises(ValueError, match="unknown profile 'fast'"):
+        profiles.parameters("fast", "01_data")
