@@ -31,8 +31,8 @@ unit:
 	$(PYTHON) -m pytest tests/unit
 
 nbval:
-	$(PYTHON) -m pytest --nbval $(EXECUTED)/*.ipynb --nbval-sanitize-with tests/nbval-sanitize.cfg \
-		-p no:cacheprovider --rootdir=. -c tests/nbval.ini
+	$(PYTHON) -m pytest --nbval $(EXECUTED)/*.ipynb --nbval-sanitize-with tests/nbval-sanitize.cfg -p no:cacheprovider
+
 
 html:
 	$(PYTHON) -m pytest tests/book
