@@ -21,3 +21,50 @@ def image_grid(images, titles, ncols: int = 5, size: float = 1.8, cmap: str = "g
         ax.set_title(title, fontsize=9)
     fig.tight_layout()
     return fig
+
+
+def mistakes(images, y_true, y_pred, class_names, n: int = 16, seed: int = 0, ncols: int = 4):
+    """A grid of up to ``n`` misclassified images titled "label / prediction" (chapter 3).
+
+    Returns the figure and the number of mistakes in total.
+    """
+    wrong = np.flatnonzero(np.asarray(y_true) != np.asarray(y_pred))
+    picks = np.random.default_rng(seed).choice(wrong, size=min(n, len(wrong)), replace=False)
+    titles = [f"{class_names[y_true[i]]} / {class_names[y_pred[i]]}" for i in picks]
+    fig = image_grid(np.asarray(images)[picks], titles, ncols=ncols)
+    fig.suptitle(f"{len(wrong):,} of {len(y_true):,} test images misclassified (label / prediction)", y=1.02)
+    return fig, len(wrong)
+
+
+def history(histories: dict[str, dict], metrics=("loss", "accuracy"), skip: int = 0):
+    """Training (solid) and validation (dashed) curves of one or more runs (chapter 3).
+
+    ``histories`` maps a run's name to its history dict; ``skip`` leaves out the
+    first epochs, whose large loss can flatten the rest of a curve.
+    """
+    fig, axes = plt.subplots(1, len(metrics), figsize=(6 * len(metrics), 3.8), squeeze=False)
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for ax, metric in zip(axes.flat, metrics):
+        for (name, values), colour in zip(histories.items(), colours * 3):
+            epochs = np.arange(1, len(values[metric]) + 1)[skip:]
+            ax.plot(epochs, values[metric][skip:], "-", color=colour, label=f"{name} train")
+            if f"val_{metric}" in values:
+                ax.plot(epochs, values[f"val_{metric}"][skip:], "--", color=colour, label=f"{name} validation")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(metric)
+        ax.grid(alpha=0.3)
+    axes.flat[0].legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def confusion(y_true, y_pred, class_names, title: str = ""):
+    """A confusion matrix with class names, counts in each cell (chapter 2)."""
+    from sklearn.metrics import ConfusionMatrixDisplay
+
+    fig, ax = plt.subplots(figsize=(7, 6))
+    ConfusionMatrixDisplay.from_predictions(y_true, y_pred, display_labels=list(class_names), ax=ax,
+                                            colorbar=False, xticks_rotation=45, cmap="Blues")
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig

@@ -20,12 +20,31 @@ ALL = "*"  # parameters every chapter that declares them receives
 PROFILES: dict[str, dict[str, dict]] = {
     "smoke": {
         ALL: {"TRAIN_SIZE": 2000, "EPOCHS": 1},
+        # chapter entries: one per chapter, owned by that chapter's author
+        "02_baselines": {},
+        "03_mlp": {},
+        "04_cnn": {},
+        "05_regularization": {},
+        "06_ensemble": {},
+        "07_results": {},
     },
     "standard": {
         ALL: {"TRAIN_SIZE": None},
+        "02_baselines": {},
+        "03_mlp": {},
+        "04_cnn": {},
+        "05_regularization": {},
+        "06_ensemble": {},
+        "07_results": {},
     },
     "full": {
         ALL: {"TRAIN_SIZE": None},
+        "02_baselines": {},
+        "03_mlp": {},
+        "04_cnn": {},
+        "05_regularization": {},
+        "06_ensemble": {},
+        "07_results": {},
     },
 }
 

@@ -78,6 +78,16 @@ def test_defaults_are_the_standard_profile(path):
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_every_profiled_parameter_has_a_standard_value(path):
+    """A parameter that some profile sets must have a standard value, which the notebook holds."""
+    names = set(declared(path))
+    profiled = set()
+    for profile in profiles.PROFILES:
+        profiled |= set(profiles.parameters(profile, path.stem, declared=names))
+    assert profiled <= set(profiles.parameters("standard", path.stem, declared=names))
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
 def test_colab_badge_opens_this_chapter(path):
     first = "".join(cells(path)[0]["source"])
     slug = REPOSITORY.removeprefix("https://github.com/")

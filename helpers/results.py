@@ -1,0 +1,65 @@
+"""Metrics files that every chapter writes and the results chapter reads.
+
+Each trained model leaves one JSON file in ``RESULTS_DIR`` (introduced in
+chapter 2), so the results chapter can compare models across chapters and
+profiles without rerunning anything. The accuracies the source tutorials
+reported live here, in :data:`REPORTED`, and nowhere else.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+FIELDS = ("model", "dataset", "profile", "test_accuracy", "train_seconds", "params", "parameters")
+
+# What the source documents reported, for the models the book reproduces.
+# "split" says what the number was measured on: several sources report
+# validation accuracy only.
+REPORTED = (
+    {"model": "decision_tree", "dataset": "fashion_mnist", "source": "002", "accuracy": 0.7900, "split": "5-fold CV"},
+    {"model": "random_forest", "dataset": "fashion_mnist", "source": "002", "accuracy": 0.8805, "split": "validation"},
+    {"model": "mlp_deep", "dataset": "fashion_mnist", "source": "002", "accuracy": 0.8953, "split": "validation"},
+    {"model": "cnn_batchnorm", "dataset": "fashion_mnist", "source": "002", "accuracy": 0.9252, "split": "validation"},
+    {"model": "mlp_1000", "dataset": "mnist", "source": "001", "accuracy": 0.9811, "split": "test"},
+    {"model": "mlp_64_16", "dataset": "mnist", "source": "004", "accuracy": 0.9631, "split": "test"},
+    {"model": "cnn_seed001", "dataset": "mnist", "source": "001", "accuracy": 0.9904, "split": "test"},
+    {"model": "cnn_l2_dropout", "dataset": "mnist", "source": "004", "accuracy": 0.9753, "split": "test"},
+    {"model": "ensemble", "dataset": "mnist", "source": "000", "accuracy": 0.9972, "split": "test"},
+)
+
+
+def reported(model: str, dataset: str) -> dict | None:
+    """The source's reported accuracy for ``model`` on ``dataset``, if it reported one."""
+    return next((r for r in REPORTED if r["model"] == model and r["dataset"] == dataset), None)
+
+
+def save_metrics(results_dir, *, chapter: str, model: str, dataset: str, profile: str,
+                 test_accuracy: float, train_seconds: float, params: int | None,
+                 parameters: dict, **extra) -> Path:
+    """Write one model's metrics as ``<chapter>-<model>-<dataset>.json`` (chapter 2).
+
+    ``params`` is the trainable parameter count, or None for trees;
+    ``parameters`` the chapter's papermill parameters; ``extra`` anything
+    else worth keeping (validation accuracy, epochs run, ...).
+    """
+    if not 0.0 <= test_accuracy <= 1.0 or math.isnan(test_accuracy):
+        raise ValueError(f"test_accuracy must be in [0, 1], got {test_accuracy}")
+    record = {"chapter": chapter, "model": model, "dataset": dataset, "profile": profile,
+              "test_accuracy": float(test_accuracy), "train_seconds": round(float(train_seconds), 3),
+              "params": None if params is None else int(params), "parameters": parameters, **extra}
+    path = Path(results_dir) / f"{chapter}-{model}-{dataset}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
+    return path
+
+
+def load_metrics(results_dir) -> list[dict]:
+    """Every model's metrics in ``results_dir`` (files without a ``model`` field are skipped)."""
+    records = []
+    for path in sorted(Path(results_dir).glob("*.json")):
+        record = json.loads(path.read_text())
+        if "model" in record and "test_accuracy" in record:
+            records.append(record)
+    return records

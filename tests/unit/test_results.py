@@ -1,0 +1,39 @@
+import json
+
+import numpy as np
+import pytest
+
+from helpers import plots, results
+
+
+def test_save_and_load_metrics(tmp_path):
+    path = results.save_metrics(tmp_path, chapter="03_mlp", model="mlp_1000", dataset="mnist", profile="smoke",
+                                test_accuracy=np.float32(0.9811), train_seconds=12.3456, params=795_010,
+                                parameters={"EPOCHS": 1}, val_accuracy=0.98)
+    record = json.loads(path.read_text())
+    assert set(results.FIELDS) <= set(record)
+    assert record["test_accuracy"] == pytest.approx(0.9811) and record["train_seconds"] == 12.346
+    (tmp_path / "01_data-mnist.json").write_text('{"chapter": "01_data"}')
+    assert [r["model"] for r in results.load_metrics(tmp_path)] == ["mlp_1000"]
+
+
+def test_accuracy_out_of_range_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="test_accuracy"):
+        results.save_metrics(tmp_path, chapter="c", model="m", dataset="mnist", profile="smoke",
+                             test_accuracy=98.1, train_seconds=1, params=None, parameters={})
+
+
+def test_reported_table_is_unique_and_plausible():
+    keys = [(r["model"], r["dataset"]) for r in results.REPORTED]
+    assert len(keys) == len(set(keys))
+    assert all(0.5 < r["accuracy"] < 1 for r in results.REPORTED)
+    assert results.reported("ensemble", "mnist")["accuracy"] == 0.9972
+    assert results.reported("ensemble", "fashion_mnist") is None
+
+
+def test_mistakes_grid_counts_errors():
+    images = np.zeros((6, 28, 28))
+    fig, wrong = plots.mistakes(images, np.array([0, 1, 2, 3, 4, 5]), np.array([0, 1, 9, 3, 9, 9]),
+                                [str(i) for i in range(10)])
+    assert wrong == 3
+    assert sum(bool(ax.get_title()) for ax in fig.axes) == 3
