@@ -37,18 +37,22 @@ def reported(model: str, dataset: str) -> dict | None:
 
 def save_metrics(results_dir, *, chapter: str, model: str, dataset: str, profile: str,
                  test_accuracy: float, train_seconds: float, params: int | None,
-                 parameters: dict, **extra) -> Path:
+                 parameters: dict, test_predictions=None, **extra) -> Path:
     """Write one model's metrics as ``<chapter>-<model>-<dataset>.json`` (chapter 2).
 
     ``params`` is the trainable parameter count, or None for trees;
-    ``parameters`` the chapter's papermill parameters; ``extra`` anything
-    else worth keeping (validation accuracy, epochs run, ...).
+    ``parameters`` the chapter's papermill parameters; ``test_predictions``
+    the predicted class of every test image, so the results chapter can write
+    the best model's predictions without rerunning it; ``extra`` anything else
+    worth keeping (validation accuracy, epochs run, ...).
     """
     if not 0.0 <= test_accuracy <= 1.0 or math.isnan(test_accuracy):
         raise ValueError(f"test_accuracy must be in [0, 1], got {test_accuracy}")
     record = {"chapter": chapter, "model": model, "dataset": dataset, "profile": profile,
               "test_accuracy": float(test_accuracy), "train_seconds": round(float(train_seconds), 3),
               "params": None if params is None else int(params), "parameters": parameters, **extra}
+    if test_predictions is not None:
+        record["test_predictions"] = [int(label) for label in test_predictions]
     path = Path(results_dir) / f"{chapter}-{model}-{dataset}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")

@@ -72,10 +72,13 @@ def execute(profile: str, only: list[str] | None = None) -> int:
 
     stage = staged(profile)
     failed = []
-    for notebook in chapters():
+    selected = chapters()
+    if only:  # a chapter not yet in _toc.yml can still be executed by name
+        selected = [nb for nb in selected if nb.stem in only]
+        selected += [ROOT / "book" / f"{stem}.ipynb" for stem in only
+                     if ROOT / "book" / f"{stem}.ipynb" not in selected]
+    for notebook in selected:
         stem = notebook.stem
-        if only and stem not in only:
-            continue
         declared = set(papermill.inspect_notebook(str(notebook)))
         parameters = profiles.parameters(profile, stem, declared)
         if "RESULTS_DIR" in declared:

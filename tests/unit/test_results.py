@@ -9,10 +9,12 @@ from helpers import plots, results
 def test_save_and_load_metrics(tmp_path):
     path = results.save_metrics(tmp_path, chapter="03_mlp", model="mlp_1000", dataset="mnist", profile="smoke",
                                 test_accuracy=np.float32(0.9811), train_seconds=12.3456, params=795_010,
-                                parameters={"EPOCHS": 1}, val_accuracy=0.98)
+                                parameters={"EPOCHS": 1}, val_accuracy=0.98,
+                                test_predictions=np.array([7, 2, 1], dtype=np.int64))
     record = json.loads(path.read_text())
     assert set(results.FIELDS) <= set(record)
     assert record["test_accuracy"] == pytest.approx(0.9811) and record["train_seconds"] == 12.346
+    assert record["test_predictions"] == [7, 2, 1] and record["val_accuracy"] == 0.98
     (tmp_path / "01_data-mnist.json").write_text('{"chapter": "01_data"}')
     assert [r["model"] for r in results.load_metrics(tmp_path)] == ["mlp_1000"]
 
