@@ -3,8 +3,10 @@ PROFILE ?= standard
 PYTHON ?= python3
 BOOK := $(PYTHON) scripts/book.py
 EXECUTED = _build/$(PROFILE)/book
+# Kernels (papermill, nbval) import this checkout's helpers, not another clone's install.
+export PYTHONPATH := $(CURDIR)$(if $(PYTHONPATH),:$(PYTHONPATH))
 
-.PHONY: help install data execute book test unit notebooks nbval html clean
+.PHONY: help install data execute book test unit nbval html browser browser-deps standalone clean
 
 help:
 	@echo "make install               install the Python requirements and the helpers package"
@@ -37,8 +39,20 @@ nbval:
 html:
 	$(PYTHON) -m pytest tests/book
 
+# Debian's Chromium and its driver; no browser download
+browser-deps:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		chromium chromium-driver; }
+
+browser: browser-deps
+	$(PYTHON) -m pytest tests/browser
+
+standalone:
+	$(PYTHON) -m pytest tests/standalone
+
 test: PROFILE = smoke
-test: unit book nbval html
+test: unit book nbval html browser standalone
 
 clean:
 	rm -rf _build

@@ -22,28 +22,28 @@ PROFILES: dict[str, dict[str, dict]] = {
         ALL: {"TRAIN_SIZE": 2000, "EPOCHS": 1},
         # chapter entries: one per chapter, owned by that chapter's author
         "02_baselines": {},
-        "03_mlp": {},
+        "03_mlp": {"EPOCHS_SMALL": 1, "EPOCHS_DEEP": 1},
         "04_cnn": {},
         "05_regularization": {},
-        "06_ensemble": {},
+        "06_ensemble": {"N_MODELS": 2},
         "07_results": {},
     },
     "standard": {
         ALL: {"TRAIN_SIZE": None},
-        "02_baselines": {},
-        "03_mlp": {},
+        "02_baselines": {"CV_FOLDS": 5, "CV_SIZE": 10_000, "N_TREES": 100},
+        "03_mlp": {"EPOCHS": 5, "BATCH_SIZE": 100, "EPOCHS_SMALL": 20, "EPOCHS_DEEP": 20, "PATIENCE": 5},
         "04_cnn": {},
         "05_regularization": {},
-        "06_ensemble": {},
+        "06_ensemble": {"EPOCHS": 5, "BATCH_SIZE": 64, "N_MODELS": 3},
         "07_results": {},
     },
     "full": {
         ALL: {"TRAIN_SIZE": None},
-        "02_baselines": {},
-        "03_mlp": {},
+        "02_baselines": {"CV_FOLDS": 5, "CV_SIZE": None, "N_TREES": 100},
+        "03_mlp": {"EPOCHS": 10, "BATCH_SIZE": 100, "EPOCHS_SMALL": 50, "EPOCHS_DEEP": 500, "PATIENCE": 50},
         "04_cnn": {},
         "05_regularization": {},
-        "06_ensemble": {},
+        "06_ensemble": {"EPOCHS": 40, "BATCH_SIZE": 64, "N_MODELS": 7},
         "07_results": {},
     },
 }
@@ -76,3 +76,19 @@ def identify(chapter: str, values: dict) -> str:
         if all(values[key] == value for key, value in wanted.items()):
             return name
     return CUSTOM
+
+
+def describe(chapter: str, declared: dict):
+    """A table of what each profile sets for ``chapter`` (shown in every chapter).
+
+    ``declared`` maps the chapter's parameters to their current values (the
+    dict ``check_parameters`` returns will do); a parameter no profile sets
+    keeps its current value in every column.
+    """
+    import pandas as pd
+
+    current = {name: value for name, value in declared.items() if name != "PROFILE"}
+    table = {profile: {name: repr(value) for name, value in
+                       {**current, **parameters(profile, chapter, declared=set(current))}.items()}
+             for profile in PROFILES}
+    return pd.DataFrame(table).rename_axis("parameter")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -67,9 +68,17 @@ def staged(profile: str) -> Path:
     return ROOT / "_build" / profile
 
 
+def use_this_checkout() -> None:
+    """Make kernels import this checkout's helpers, whatever else is installed
+    (an editable install of another clone would otherwise win)."""
+    paths = [str(ROOT), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    os.environ["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
+
+
 def execute(profile: str, only: list[str] | None = None) -> int:
     import papermill
 
+    use_this_checkout()
     stage = staged(profile)
     failed = []
     selected = chapters()

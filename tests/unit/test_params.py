@@ -66,3 +66,10 @@ def test_identify_derives_the_profile():
 def test_unknown_profile():
     with pytest.raises(ValueError, match="unknown profile 'fast'"):
         profiles.parameters("fast", "01_data")
+
+
+def test_describe_shows_each_profile_for_a_chapter():
+    table = profiles.describe("01_data", {"DATASET": "mnist", "TRAIN_SIZE": 500, "SEED": 1, "PROFILE": "custom"})
+    assert list(table.columns) == list(profiles.PROFILES)
+    assert table.loc["TRAIN_SIZE", "smoke"] == "2000" and table.loc["TRAIN_SIZE", "standard"] == "None"
+    assert table.loc["DATASET", "full"] == "'mnist'" and "PROFILE" not in table.index
