@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 import book  # noqa: E402
 
-CHAPTERS = book.chapters()
+CHAPTERS = sorted((ROOT / "book").glob("*.ipynb"))  # checked whether or not already in the toc
 COMMON = {"DATASET", "TRAIN_SIZE", "SEED", "RESULTS_DIR"}
 TRAINING = {"EPOCHS", "BATCH_SIZE"}
 REPOSITORY = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
@@ -37,8 +37,10 @@ def declared(path) -> dict:
 
 
 def test_every_notebook_is_in_the_toc():
-    assert CHAPTERS, "no chapter in _toc.yml"
-    assert sorted(CHAPTERS) == sorted((ROOT / "book").glob("*.ipynb"))
+    listed = book.chapters()
+    assert listed, "no chapter in _toc.yml"
+    missing = [path.name for path in CHAPTERS if path not in listed]
+    assert not missing, f"not in _toc.yml (new chapters are added there when they land): {missing}"
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
