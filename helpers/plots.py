@@ -47,9 +47,11 @@ def history(histories: dict[str, dict], metrics=("loss", "accuracy"), skip: int 
     for ax, metric in zip(axes.flat, metrics):
         for (name, values), colour in zip(histories.items(), colours * 3):
             epochs = np.arange(1, len(values[metric]) + 1)[skip:]
-            ax.plot(epochs, values[metric][skip:], "-", color=colour, label=f"{name} train")
+            # markers keep a one-epoch run visible as points
+            ax.plot(epochs, values[metric][skip:], "-o", ms=3, color=colour, label=f"{name} train")
             if f"val_{metric}" in values:
-                ax.plot(epochs, values[f"val_{metric}"][skip:], "--", color=colour, label=f"{name} validation")
+                ax.plot(epochs, values[f"val_{metric}"][skip:], "--o", ms=3, color=colour,
+                        label=f"{name} validation")
         ax.set_xlabel("epoch")
         ax.set_ylabel(metric)
         ax.grid(alpha=0.3)
@@ -66,5 +68,41 @@ def confusion(y_true, y_pred, class_names, title: str = ""):
     ConfusionMatrixDisplay.from_predictions(y_true, y_pred, display_labels=list(class_names), ax=ax,
                                             colorbar=False, xticks_rotation=45, cmap="Blues")
     ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def architecture(model, title: str = ""):
+    """Draw a Keras model as a column of layers with output shapes and parameters (chapter 4).
+
+    A stand-in for ``keras.utils.plot_model(model, show_shapes=True)`` that
+    needs neither pydot nor Graphviz. Each box is one layer; its width grows
+    with the number of values the layer outputs, so shrinking feature maps
+    read as a narrowing column. Chapter 5 draws its variants with it too.
+    """
+    import math
+
+    rows = []
+    for layer in model.layers:
+        shape = tuple(layer.output.shape)[1:]
+        rows.append((f"{layer.name} ({type(layer).__name__})", shape, layer.count_params()))
+    sizes = [math.prod(d for d in shape if d) for _, shape, _ in rows]
+    largest = math.log10(max(sizes) + 1)
+    fig, ax = plt.subplots(figsize=(7.5, 0.42 * len(rows) + 0.6))
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    kinds = list(dict.fromkeys(type(layer).__name__ for layer in model.layers))
+    for i, ((name, shape, count), size) in enumerate(zip(rows, sizes)):
+        y = len(rows) - 1 - i
+        width = 0.15 + 0.85 * math.log10(size + 1) / largest
+        colour = colours[kinds.index(type(model.layers[i]).__name__) % len(colours)]
+        ax.add_patch(plt.Rectangle((0.5 - width / 2, y - 0.38), width, 0.76, color=colour, alpha=0.35))
+        ax.text(0.5, y, f"{name}   {' × '.join(map(str, shape))}   {count:,} params", ha="center", va="center", fontsize=8)
+        if i:
+            ax.annotate("", xy=(0.5, y + 0.38), xytext=(0.5, y + 0.62), arrowprops={"arrowstyle": "->", "lw": 0.8})
+    ax.set_xlim(0, 1)
+    ax.set_ylim(-0.6, len(rows) - 0.4)
+    ax.axis("off")
+    ax.set_title(title or f"{model.name}: {model.count_params():,} parameters, input {tuple(model.inputs[0].shape)[1:]}",
+                 fontsize=10)
     fig.tight_layout()
     return fig
