@@ -12,7 +12,8 @@ Keras 3 no longer exports ``ImageDataGenerator`` from ``keras.preprocessing``;
 the class still ships, unchanged, as ``keras.src.legacy.preprocessing.image.
 ImageDataGenerator`` (a private path), which is what this script times.
 
-Both pipelines train the same network (seed 000's CNN, batch 64, Adam) for
+Both pipelines train the same network, read from chapter 6's notebook (its
+``build_net`` and augmentation layer, so the two cannot drift apart), for
 ``--steps`` steps after ``--warmup`` steps that build the graph; the time per
 step times the steps of one epoch (54,000 training images after the 10 %
 validation split, as in seed 000) gives the per-epoch estimate. Validation is
@@ -43,54 +44,34 @@ import tensorflow as tf  # noqa: E402
 TRAIN_IMAGES = 54_000  # 60,000 minus seed 000's 10 % validation split
 
 
-def cnn(augment: keras.layers.Layer | None = None) -> keras.Model:
-    """Seed 000's CNN, optionally with the augmentation layers in front (as in chapter 6)."""
-    layers = [keras.Input((28, 28, 1))] + ([augment] if augment is not None else [])
-    for filters in (32, 64):
-        layers += [keras.layers.Conv2D(filters, 3, activation="relu"), keras.layers.BatchNormalization(),
-                   keras.layers.Conv2D(filters, 3, activation="relu"), keras.layers.BatchNormalization(),
-                   keras.layers.Conv2D(filters, 5, strides=2, padding="same", activation="relu"),
-                   keras.layers.BatchNormalization(), keras.layers.Dropout(0.4)]
-    layers += [keras.layers.Conv2D(128, 4, activation="relu"), keras.layers.BatchNormalization(),
-               keras.layers.Flatten(), keras.layers.Dropout(0.4),
-               keras.layers.Dense(10, activation="softmax", dtype="float32")]
-    model = keras.Sequential(layers)
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    return model
+CHAPTER = Path(__file__).resolve().parent.parent / "book" / "06_ensemble.ipynb"
 
 
-class RandomAffine(keras.layers.Layer):
-    """Chapter 6's augmentation layer: rotation, zoom and shift in one resampling."""
+def chapter_definitions(names: set[str], path: Path = CHAPTER) -> dict:
+    """Execute only the ``def``/``class`` statements ``names`` from the chapter's code cells.
 
-    def __init__(self, rotation=15.0, zoom=0.15, shift=0.1, seed=None, **kwargs):
-        super().__init__(**kwargs)
-        self.rotation, self.zoom, self.shift = rotation, zoom, shift
-        self.generator = keras.random.SeedGenerator(seed)
-        self.supports_jit = False
+    The benchmark times the chapter's own network and augmentation layer, so
+    it cannot drift from what the book trains; the rest of each cell (plots,
+    training) is skipped.
+    """
+    import ast
+    import json
 
-    def call(self, images, training=None):
-        if not training:
-            return images
-        n, height, width = keras.ops.shape(images)[0], images.shape[1], images.shape[2]
-
-        def uniform(low, high):
-            return keras.random.uniform((n,), low, high, seed=self.generator)
-
-        angle = uniform(-self.rotation, self.rotation) * (np.pi / 180)
-        zoom_x, zoom_y = uniform(1 - self.zoom, 1 + self.zoom), uniform(1 - self.zoom, 1 + self.zoom)
-        shift_x, shift_y = uniform(-self.shift, self.shift) * width, uniform(-self.shift, self.shift) * height
-        cos, sin = keras.ops.cos(angle), keras.ops.sin(angle)
-        a0, a1, b0, b1 = cos * zoom_x, -sin * zoom_y, sin * zoom_x, cos * zoom_y
-        cx, cy = (width - 1) / 2, (height - 1) / 2
-        a2, b2 = cx + shift_x - a0 * cx - a1 * cy, cy + shift_y - b0 * cx - b1 * cy
-        zero = keras.ops.zeros_like(a0)
-        transform = keras.ops.stack([a0, a1, a2, b0, b1, b2, zero, zero], axis=1)
-        return keras.ops.image.affine_transform(images, transform, fill_mode="nearest")
-
-
-def augmentation(seed: int) -> keras.layers.Layer:
-    """Rotation 15 degrees, zoom 15 %, shifts 10 %: seed 000's ImageDataGenerator settings."""
-    return RandomAffine(seed=seed, dtype="float32", name="augmentation")
+    namespace = {"keras": keras, "np": np, "tf": tf}
+    for cell in json.loads(path.read_text())["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        lines = "".join(cell["source"]).splitlines()
+        # IPython magics are not Python: a `pass` in their place keeps the blocks intact
+        source = "\n".join(line[:len(line) - len(line.lstrip())] + "pass"
+                           if line.lstrip().startswith(("%", "!")) else line for line in lines)
+        wanted = [node for node in ast.parse(source).body
+                  if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name in names]
+        exec(compile(ast.Module(body=wanted, type_ignores=[]), str(path), "exec"), namespace)
+    missing = names - namespace.keys()
+    if missing:
+        raise SystemExit(f"{path} no longer defines {', '.join(sorted(missing))}")
+    return namespace
 
 
 def time_steps(model, source, warmup: int, steps: int) -> float:
@@ -122,15 +103,21 @@ def main() -> None:
     print(f"policy: {keras.mixed_precision.global_policy().name}; batch {args.batch_size}; "
           f"{per_epoch} steps per epoch; {args.steps} timed steps after {args.warmup} warm-up steps")
 
+    chapter = chapter_definitions({"RandomAffine", "augmentation", "build_net"})
+    build_net, augmentation = chapter["build_net"], chapter["augmentation"]
+
+    # seed 000's way: the chapter's network without its augmentation layer, fed by ImageDataGenerator
+    chapter["augmentation"] = lambda seed: keras.layers.Identity()
     keras.utils.set_random_seed(args.seed)
     datagen = ImageDataGenerator(rotation_range=15, zoom_range=0.15, width_shift_range=0.1, height_shift_range=0.1)
-    legacy = time_steps(cnn(), datagen.flow(x, y, batch_size=args.batch_size, seed=args.seed),
+    legacy = time_steps(build_net(args.seed), datagen.flow(x, y, batch_size=args.batch_size, seed=args.seed),
                         args.warmup, args.steps)
 
+    chapter["augmentation"] = augmentation
     keras.utils.set_random_seed(args.seed)
     dataset = (tf.data.Dataset.from_tensor_slices((x, y)).shuffle(len(y), seed=args.seed)
                .batch(args.batch_size).prefetch(tf.data.AUTOTUNE).repeat())
-    ours = time_steps(cnn(augmentation(args.seed)), dataset, args.warmup, args.steps)
+    ours = time_steps(build_net(args.seed), dataset, args.warmup, args.steps)
 
     print(f"{'pipeline':52s} {'ms/step':>8s} {'s/epoch':>8s}")
     for name, seconds in [("seed 000: ImageDataGenerator.flow, augment in Python", legacy),

@@ -60,6 +60,7 @@ RULES: dict[str, Callable] = {
     "CV_FOLDS": _integer(2, 10),  # 02_baselines: stratified k-fold cross-validation
     "CV_SIZE": _integer(MIN_TRAIN_SIZE, N_TRAIN, none_means="the whole training split"),  # 02_baselines
     "N_TREES": _integer(1),  # 02_baselines: trees in the random forest
+    "N_SEEDS": _integer(1, 20),  # 03_mlp: seeds that train the 784-1000-10 network
     "EPOCHS_SMALL": _integer(1),  # 03_mlp: epochs of the 784-64-16-10 network
     "EPOCHS_DEEP": _integer(1),  # 03_mlp: most epochs of the deep MLP (early stopping may end it sooner)
     "PATIENCE": _integer(1),  # 03_mlp: early-stopping patience in epochs

@@ -6,7 +6,8 @@
 Executed notebooks go to ``_build/<profile>/``, a copy of the book's sources
 that jupyter-book builds from, so the source tree stays clean. A chapter is
 executed again only when its notebook, its parameters or the ``helpers``
-package changed since its last successful run. A failing cell fails the run.
+package changed since its last successful run; the results chapter also when
+any chapter's metrics file changed. A failing cell fails the run.
 """
 
 from __future__ import annotations
@@ -58,9 +59,25 @@ def helpers_digest() -> str:
     return digest.hexdigest()
 
 
-def run_key(notebook: Path, parameters: dict) -> str:
-    """What the executed copy depends on: notebook bytes, parameters, helpers."""
+def metrics_digest(results_dir: Path) -> str:
+    """The metrics files (``RESULTS_DIR/*.json``) as they are now."""
+    digest = hashlib.sha256()
+    for path in sorted(results_dir.glob("*.json")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def reads_metrics(notebook: Path) -> bool:
+    """A chapter that loads other chapters' metrics (the results chapter) depends on them too."""
+    return b"load_metrics" in notebook.read_bytes()
+
+
+def run_key(notebook: Path, parameters: dict, results_dir: Path | None = None) -> str:
+    """What the executed copy depends on: notebook bytes, parameters, helpers,
+    and for a chapter that reads metrics, the metrics files in ``results_dir``."""
     parts = [notebook.read_bytes(), json.dumps(parameters, sort_keys=True).encode(), helpers_digest().encode()]
+    if results_dir is not None and reads_metrics(notebook):
+        parts.append(metrics_digest(results_dir).encode())
     return hashlib.sha256(b"\0".join(parts)).hexdigest()
 
 
@@ -94,7 +111,8 @@ def execute(profile: str, only: list[str] | None = None) -> int:
             parameters["RESULTS_DIR"] = "../results"  # relative to the executed notebook
         target = stage / notebook.relative_to(ROOT)
         key_file = stage / ".keys" / f"{stem}.sha256"
-        key = run_key(notebook, parameters)
+        results_dir = target.parent / parameters["RESULTS_DIR"] if "RESULTS_DIR" in parameters else None
+        key = run_key(notebook, parameters, results_dir)
         if target.exists() and key_file.exists() and key_file.read_text() == key:
             print(f"{stem}: up to date ({profile}), not executed again")
             continue

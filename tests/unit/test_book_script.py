@@ -56,3 +56,16 @@ def test_unchanged_chapter_is_not_executed_again(tree, capsys):
     (tree / "helpers" / "shared.py").write_text("VALUE = 2\n")  # helpers changed: all stale
     assert book.execute("smoke", only=["01_ok"]) == 0
     assert "01_ok: executing" in capsys.readouterr().out
+
+
+def test_results_chapter_reruns_when_metrics_change(tree, capsys):
+    write_chapter(tree, "01_ok", "print('trains')")
+    write_chapter(tree, "02_fails", "from helpers import results  # load_metrics reader\nprint('reads')")
+    results_dir = tree / "_build" / "smoke" / "results"
+    results_dir.mkdir(parents=True)
+    (results_dir / "01_ok-model-mnist.json").write_text('{"test_accuracy": 0.9}')
+    ok, reader = tree / "book" / "01_ok.ipynb", tree / "book" / "02_fails.ipynb"
+    before = {nb: book.run_key(nb, {}, results_dir) for nb in (ok, reader)}
+    (results_dir / "01_ok-model-mnist.json").write_text('{"test_accuracy": 0.95}')
+    assert book.run_key(ok, {}, results_dir) == before[ok]  # a chapter that only writes metrics
+    assert book.run_key(reader, {}, results_dir) != before[reader]
