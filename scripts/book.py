@@ -159,7 +159,8 @@ def build(profile: str) -> int:
         if path.is_file() and path.suffix != ".ipynb":
             (stage / path.relative_to(ROOT)).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, stage / path.relative_to(ROOT))
-    command = ["jupyter-book", "build", str(stage), "--path-output", str(ROOT), "-W", "-n", "--keep-going"]
+    # --all: Sphinx does not re-read pages for every configuration change (nb_merge_streams, say)
+    command = ["jupyter-book", "build", str(stage), "--path-output", str(ROOT), "--all", "-W", "-n", "--keep-going"]
     print("$", " ".join(command), flush=True)
     return subprocess.run(command).returncode
 

@@ -44,3 +44,11 @@ def test_chapter_shows_executed_outputs_and_no_errors(chapter):
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
 def test_page_says_which_profile_produced_it(chapter):
     assert re.search(r"Profile: (smoke|standard|full|custom)", page(chapter))
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
+def test_training_logs_read_as_one_block(chapter):
+    """Consecutive printed lines share one output block (nb_merge_streams), not one box per line."""
+    blocks = [re.sub(r"<[^>]+>", "", block).strip() for block in re.findall(r"<pre>(.*?)</pre>", page(chapter), re.S)]
+    lone = [block for block in blocks if re.fullmatch(r"Epoch \d+/\d+", block)]
+    assert not lone, f"{len(lone)} output blocks hold nothing but an 'Epoch i/n' line"
