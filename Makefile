@@ -6,13 +6,14 @@ EXECUTED = _build/$(PROFILE)/book
 # Kernels (papermill, nbval) import this checkout's helpers, not another clone's install.
 export PYTHONPATH := $(CURDIR)$(if $(PYTHONPATH),:$(PYTHONPATH))
 
-.PHONY: help install data execute book test unit nbval html browser browser-deps standalone clean
+.PHONY: help install data execute book format test unit nbval html browser browser-deps standalone clean
 
 help:
 	@echo "make install               install the Python requirements and the helpers package"
 	@echo "make data                  fetch and verify MNIST and Fashion-MNIST (offline-capable)"
 	@echo "make book [PROFILE=...]    execute every chapter, then build the HTML into _build/html"
 	@echo "                           PROFILE is smoke, standard (default) or full"
+	@echo "make format                black the chapters' code to 88 columns (long strings: by hand)"
 	@echo "make test                  unit tests, smoke execution, nbval, book build, HTML checks"
 
 install:
@@ -27,6 +28,10 @@ execute: data
 
 book: execute
 	$(BOOK) build --profile $(PROFILE)
+
+# 88 columns fit the HTML book's code cells (tests/unit/test_notebooks.py checks it)
+format:
+	$(PYTHON) -m black --quiet --line-length 88 book/*.ipynb
 
 # --- tests: `make test` is what CI runs -------------------------------------
 unit:

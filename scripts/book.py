@@ -155,6 +155,7 @@ def build(profile: str) -> int:
         return 1
     for name in BOOK_FILES:
         shutil.copy2(ROOT / name, stage / name)
+    shutil.copytree(ROOT / "_static", stage / "_static", dirs_exist_ok=True)  # the book's CSS
     for path in (ROOT / "book").rglob("*"):
         if path.is_file() and path.suffix != ".ipynb":
             (stage / path.relative_to(ROOT)).parent.mkdir(parents=True, exist_ok=True)

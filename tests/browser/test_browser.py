@@ -1,7 +1,8 @@
 """The built book in a real browser: Debian's Chromium, headless, over a local server.
 
 Run after `make book`. For every chapter page: figures loaded, Colab link
-points at the chapter's notebook, a screenshot saved under _build/screenshots/.
+points at the chapter's notebook, code cells fit the column without a sideways
+scrollbar, a screenshot saved under _build/screenshots/.
 The search page must find "dropout".
 """
 
@@ -90,6 +91,12 @@ def test_chapter_page(browser, server, chapter):
     colab = f"https://colab.research.google.com/github/{slug}/blob/main/book/{chapter.name}"
     links = browser.execute_script("return Array.from(document.querySelectorAll('a')).map(a => a.href);")
     assert colab in links, f"no Colab link to {chapter.name}"
+    # The code column: 88 characters per line (tests/unit) fit without a scrollbar (_static/book.css).
+    wide = browser.execute_script(
+        """return Array.from(document.querySelectorAll('div.cell_input pre'))
+             .filter(pre => pre.scrollWidth > pre.clientWidth)
+             .map(pre => pre.textContent.slice(0, 60));""")
+    assert not wide, f"{len(wide)} code cell(s) scroll sideways at 1280 pixels, e.g. {wide[0]!r}"
     SHOTS.mkdir(parents=True, exist_ok=True)
     height = browser.execute_script("return document.body.scrollHeight")
     browser.set_window_size(1280, min(max(height, 800), 16000))

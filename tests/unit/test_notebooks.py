@@ -18,6 +18,7 @@ import book  # noqa: E402
 CHAPTERS = sorted((ROOT / "book").glob("*.ipynb"))  # checked whether or not already in the toc
 COMMON = {"DATASET", "TRAIN_SIZE", "SEED", "RESULTS_DIR"}
 TRAINING = {"EPOCHS", "BATCH_SIZE"}
+CODE_COLUMNS = 88
 REPOSITORY = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
 
 
@@ -94,6 +95,27 @@ def test_colab_badge_opens_this_chapter(path):
     first = "".join(cells(path)[0]["source"])
     slug = REPOSITORY.removeprefix("https://github.com/")
     assert f"https://colab.research.google.com/github/{slug}/blob/main/book/{path.name}" in first
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_colab_setup_installs_helpers_from_this_repository(path):
+    setup = next("".join(c["source"]) for c in cells(path) if "google.colab" in "".join(c["source"]))
+    assert f'REPOSITORY = "{REPOSITORY}"' in setup
+    assert '%pip install -q "mnist-book-helpers @ git+{REPOSITORY}"' in setup
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_code_fits_the_book_column(path):
+    """88 characters (black's default) fit a code cell of the HTML book without a scrollbar
+    (see _static/book.css); `make format` wraps code, long strings need a hand."""
+    long = [
+        line
+        for cell in cells(path)
+        if cell["cell_type"] == "code"
+        for line in "".join(cell["source"]).splitlines()
+        if len(line) > CODE_COLUMNS
+    ]
+    assert not long, f"{len(long)} code line(s) over {CODE_COLUMNS} characters: {long[:3]}"
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
