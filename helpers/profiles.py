@@ -4,8 +4,8 @@ A profile is just a set of papermill parameters per chapter:
 
 * ``smoke`` -- a stratified subset and one epoch: the whole book executes in
   minutes on two CPU cores. The tests use it.
-* ``standard`` -- full datasets, fewer epochs than the sources: the default
-  book build, under 45 minutes on two CPU cores.
+* ``standard`` -- full datasets (chapter 5: 6,000 images), fewer epochs than
+  the sources: the default book build, about 35 minutes on two CPU cores.
 * ``full`` -- exactly the source documents' settings (a GPU is recommended).
 
 Each chapter's ``parameters`` cell holds its ``standard`` values, so a

@@ -16,9 +16,10 @@ FIELDS = ("model", "dataset", "profile", "test_accuracy", "train_seconds", "para
 
 # What the source documents reported, for the models the book reproduces.
 # "split" says what the number was measured on: several sources report
-# validation accuracy only.
+# validation accuracy only. Source 002 also gives the two models' 5-fold CV means
+# (tree 0.7900, forest 0.8799); the validation scores compare both alike.
 REPORTED = (
-    {"model": "decision_tree", "dataset": "fashion_mnist", "source": "002", "accuracy": 0.7900, "split": "5-fold CV"},
+    {"model": "decision_tree", "dataset": "fashion_mnist", "source": "002", "accuracy": 0.7896, "split": "validation"},
     {"model": "random_forest", "dataset": "fashion_mnist", "source": "002", "accuracy": 0.8805, "split": "validation"},
     {"model": "mlp_deep", "dataset": "fashion_mnist", "source": "002", "accuracy": 0.8953, "split": "validation"},
     {"model": "cnn_batchnorm", "dataset": "fashion_mnist", "source": "002", "accuracy": 0.9252, "split": "validation"},
