@@ -92,6 +92,20 @@ def use_this_checkout() -> None:
     os.environ["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
 
 
+def kernel_manager_class():
+    """Kernels that talk over local sockets where the system has them: over TCP,
+    ipykernel 7 warns on every start that the traffic is not encrypted."""
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import default
+
+    class LocalSocketKernelManager(AsyncKernelManager):
+        @default("transport")
+        def _transport_default(self):
+            return "ipc" if os.name == "posix" else "tcp"
+
+    return LocalSocketKernelManager
+
+
 def execute(profile: str, only: list[str] | None = None) -> int:
     import papermill
 
@@ -126,6 +140,7 @@ def execute(profile: str, only: list[str] | None = None) -> int:
             papermill.execute_notebook(
                 str(notebook), str(partial), parameters=parameters, kernel_name="python3",
                 cwd=str(target.parent), progress_bar=True, request_save_on_cell_execute=True,
+                kernel_manager_class=kernel_manager_class(),
             )
         except Exception as error:  # papermill's error names the cell and shows the traceback
             failed_copy = stage / "failed" / notebook.name

@@ -1,5 +1,6 @@
 """scripts/book.py: failing cells fail the run; unchanged chapters are not rerun."""
 
+import os
 import sys
 from pathlib import Path
 
@@ -69,3 +70,9 @@ def test_results_chapter_reruns_when_metrics_change(tree, capsys):
     (results_dir / "01_ok-model-mnist.json").write_text('{"test_accuracy": 0.95}')
     assert book.run_key(ok, {}, results_dir) == before[ok]  # a chapter that only writes metrics
     assert book.run_key(reader, {}, results_dir) != before[reader]
+
+
+def test_kernels_talk_over_local_sockets():
+    """No 'running over TCP without encryption' warning from every kernel start."""
+    manager = book.kernel_manager_class()()
+    assert manager.transport == ("ipc" if os.name == "posix" else "tcp")
