@@ -29,9 +29,9 @@ execute: data
 book: execute
 	$(BOOK) build --profile $(PROFILE)
 
-# 88 columns fit the HTML book's code cells (tests/unit/test_notebooks.py checks it)
+# the line length is black's setting in pyproject.toml
 format:
-	$(PYTHON) -m black --quiet --line-length 88 book/*.ipynb
+	$(PYTHON) -m black --quiet book/*.ipynb
 
 # --- tests: `make test` is what CI runs -------------------------------------
 unit:

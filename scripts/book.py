@@ -112,6 +112,7 @@ def execute(profile: str, only: list[str] | None = None) -> int:
     use_this_checkout()
     stage = staged(profile)
     failed = []
+    kernel_manager = kernel_manager_class()
     selected = chapters()
     if only:  # a chapter not yet in _toc.yml can still be executed by name
         selected = [nb for nb in selected if nb.stem in only]
@@ -140,7 +141,7 @@ def execute(profile: str, only: list[str] | None = None) -> int:
             papermill.execute_notebook(
                 str(notebook), str(partial), parameters=parameters, kernel_name="python3",
                 cwd=str(target.parent), progress_bar=True, request_save_on_cell_execute=True,
-                kernel_manager_class=kernel_manager_class(),
+                kernel_manager_class=kernel_manager,
             )
         except Exception as error:  # papermill's error names the cell and shows the traceback
             failed_copy = stage / "failed" / notebook.name
