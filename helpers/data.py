@@ -99,6 +99,15 @@ class Splits(NamedTuple):
     x_test: np.ndarray
     y_test: np.ndarray
 
+    def all_training(self) -> tuple[np.ndarray, np.ndarray]:
+        """Training and validation images together, ``(x, y)`` (chapters 3 and 4).
+
+        For a final fit once nothing is left to choose on the validation
+        images: source 001 trained on all 60,000, with no validation split.
+        """
+        return (np.concatenate([self.x_train, self.x_val]),
+                np.concatenate([self.y_train, self.y_val]))
+
 
 def cache_dir() -> Path:
     """The cache directory: ``$MNIST_BOOK_DATA`` or ``~/.cache/mnist-book``."""

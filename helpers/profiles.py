@@ -33,7 +33,7 @@ PROFILES: dict[str, dict[str, dict]] = {
         "02_baselines": {"CV_FOLDS": 5, "CV_SIZE": 10_000, "N_TREES": 100},
         "03_mlp": {"EPOCHS": 5, "BATCH_SIZE": 100, "N_SEEDS": 3, "EPOCHS_SMALL": 20, "EPOCHS_DEEP": 20, "PATIENCE": 5},
         "04_cnn": {"EPOCHS": 2, "BATCH_SIZE": 32, "MAX_EPOCHS": 3, "BN_EPOCHS": 6},
-        "05_regularization": {"TRAIN_SIZE": 6_000, "EPOCHS": 10, "BATCH_SIZE": 32, "L2_EPOCHS": 10},
+        "05_regularization": {"TRAIN_SIZE": 6_000, "EPOCHS": 10, "BATCH_SIZE": 32, "L2_EPOCHS": 30},
         "06_ensemble": {"EPOCHS": 5, "BATCH_SIZE": 64, "N_MODELS": 3},
         "07_results": {},
     },

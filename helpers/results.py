@@ -24,8 +24,10 @@ REPORTED = (
     {"model": "mlp_deep", "dataset": "fashion_mnist", "source": "002", "accuracy": 0.8953, "split": "validation"},
     {"model": "cnn_batchnorm", "dataset": "fashion_mnist", "source": "002", "accuracy": 0.9252, "split": "validation"},
     {"model": "mlp_1000", "dataset": "mnist", "source": "001", "accuracy": 0.9811, "split": "test"},
+    {"model": "mlp_1000_all", "dataset": "mnist", "source": "001", "accuracy": 0.9811, "split": "test"},
     {"model": "mlp_64_16", "dataset": "mnist", "source": "004", "accuracy": 0.9631, "split": "test"},
     {"model": "cnn_seed001", "dataset": "mnist", "source": "001", "accuracy": 0.9904, "split": "test"},
+    {"model": "cnn_seed001_all", "dataset": "mnist", "source": "001", "accuracy": 0.9904, "split": "test"},
     {"model": "cnn_l2_dropout", "dataset": "mnist", "source": "004", "accuracy": 0.9753, "split": "test"},
     {"model": "ensemble", "dataset": "mnist", "source": "000", "accuracy": 0.9972, "split": "test"},
 )

@@ -142,3 +142,13 @@ def test_scale():
     assert scaled.dtype == np.float32 and scaled.shape == (1, 1, 2, 1)
     assert scaled.min() == 0.0 and scaled.max() == 1.0
     assert data.scale(images, channel_axis=False).shape == (1, 1, 2)
+
+
+def test_all_training_joins_train_and_validation_pairwise():
+    x = np.arange(1000).reshape(-1, 1) * 10
+    y = np.repeat(np.arange(10), 100)
+    x_tr, x_val, y_tr, y_val = data.split(x, y, 0.2, seed=0)
+    splits = data.Splits(x_tr, y_tr, x_val, y_val, x[:5], y[:5])
+    x_all, y_all = splits.all_training()
+    assert sorted(x_all[:, 0]) == sorted(x[:, 0])  # every training image, once
+    assert np.all(y_all == x_all[:, 0] // 1000)  # each label still with its image
