@@ -10,7 +10,15 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import platform
+import sys
+from datetime import datetime, timezone
 from pathlib import Path
+
+# Metrics of runs too long for every build (the full profile: hours on a CPU),
+# kept with the package by `python scripts/book.py archive` (chapter 7 shows them).
+ARCHIVE = Path(__file__).resolve().parent / "archive"
 
 FIELDS = ("model", "dataset", "profile", "test_accuracy", "train_seconds", "params", "parameters")
 
@@ -38,6 +46,35 @@ def reported(model: str, dataset: str) -> dict | None:
     return next((r for r in REPORTED if r["model"] == model and r["dataset"] == dataset), None)
 
 
+def environment() -> dict:
+    """Where and when a model was trained: the date, the machine, the versions (chapter 2).
+
+    Saved with every metrics file, so that a training time always says what it
+    was measured on (two CPU cores and a GPU differ by a factor of ten or more).
+    Libraries are only reported, never imported: a scikit-learn chapter stays
+    free of TensorFlow.
+    """
+    env = {"recorded_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+           "machine": platform.machine(), "cpus": os.cpu_count(), "accelerator": None,
+           "python": platform.python_version()}
+    for module, name in (("keras", "keras"), ("tensorflow", "tensorflow"), ("sklearn", "scikit-learn")):
+        if module in sys.modules:
+            env[name] = getattr(sys.modules[module], "__version__", None)
+    if "tensorflow" in sys.modules:
+        gpus = sys.modules["tensorflow"].config.list_physical_devices("GPU")
+        if gpus:
+            details = sys.modules["tensorflow"].config.experimental.get_device_details(gpus[0])
+            env["accelerator"] = details.get("device_name", gpus[0].name)
+    return env
+
+
+def device(env: dict | None) -> str:
+    """A short name for what a model trained on: the GPU, or the CPU cores (chapter 7)."""
+    if not env:
+        return "not recorded"
+    return env.get("accelerator") or f"{env.get('cpus')} CPU cores"
+
+
 def save_metrics(results_dir, *, chapter: str, model: str, dataset: str, profile: str,
                  test_accuracy: float, train_seconds: float, params: int | None,
                  parameters: dict, test_predictions=None, **extra) -> Path:
@@ -53,7 +90,8 @@ def save_metrics(results_dir, *, chapter: str, model: str, dataset: str, profile
         raise ValueError(f"test_accuracy must be in [0, 1], got {test_accuracy}")
     record = {"chapter": chapter, "model": model, "dataset": dataset, "profile": profile,
               "test_accuracy": float(test_accuracy), "train_seconds": round(float(train_seconds), 3),
-              "params": None if params is None else int(params), "parameters": parameters, **extra}
+              "params": None if params is None else int(params), "parameters": parameters,
+              "environment": environment(), **extra}
     if test_predictions is not None:
         record["test_predictions"] = [int(label) for label in test_predictions]
     path = Path(results_dir) / f"{chapter}-{model}-{dataset}.json"
@@ -70,3 +108,8 @@ def load_metrics(results_dir) -> list[dict]:
         if "model" in record and "test_accuracy" in record:
             records.append(record)
     return records
+
+
+def load_archive(profile: str = "full", archive=ARCHIVE) -> list[dict]:
+    """The archived metrics of the runs made with ``profile`` (chapter 7)."""
+    return [r for r in load_metrics(Path(archive) / profile) if r["profile"] == profile]

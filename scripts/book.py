@@ -2,12 +2,18 @@
 
     python scripts/book.py execute --profile smoke   # run every chapter of _toc.yml
     python scripts/book.py build --profile smoke     # HTML into _build/html
+    python scripts/book.py archive --profile full    # keep the metrics of those runs
 
 Executed notebooks go to ``_build/<profile>/``, a copy of the book's sources
 that jupyter-book builds from, so the source tree stays clean. A chapter is
 executed again only when its notebook, its parameters or the ``helpers``
 package changed since its last successful run; the results chapter also when
 any chapter's metrics file changed. A failing cell fails the run.
+
+The full profile takes hours on a CPU, too long for every build; ``archive``
+copies the metrics files of its runs (without the per-image predictions) into
+``helpers/archive/<profile>/``, where the results chapter of every build, and
+of a notebook opened alone, finds them.
 """
 
 from __future__ import annotations
@@ -60,9 +66,10 @@ def helpers_digest() -> str:
 
 
 def metrics_digest(results_dir: Path) -> str:
-    """The metrics files (``RESULTS_DIR/*.json``) as they are now."""
+    """The metrics files (``RESULTS_DIR/*.json``) and the archived ones as they are now."""
     digest = hashlib.sha256()
-    for path in sorted(results_dir.glob("*.json")):
+    archived = sorted((ROOT / "helpers" / "archive").rglob("*.json"))
+    for path in [*sorted(results_dir.glob("*.json")), *archived]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
@@ -182,14 +189,34 @@ def build(profile: str) -> int:
     return subprocess.run(command).returncode
 
 
+def archive(profile: str) -> int:
+    """Copy the metrics that ``profile``'s runs left in ``_build/<profile>/results``
+    into ``helpers/archive/<profile>/``, replacing older files of the same model."""
+    source = staged(profile) / "results"
+    target = ROOT / "helpers" / "archive" / profile
+    copied = 0
+    for path in sorted(source.glob("*.json")):
+        record = json.loads(path.read_text())
+        if record.get("profile") != profile or "test_accuracy" not in record:
+            continue  # a run with other parameters written to the same folder
+        record.pop("test_predictions", None)  # 10,000 labels each: the CSV file's business
+        target.mkdir(parents=True, exist_ok=True)
+        (target / path.name).write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
+        copied += 1
+    print(f"archived {copied} {profile} metrics files from {source} in {target}")
+    return 0 if copied else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["execute", "build"])
+    parser.add_argument("command", choices=["execute", "build", "archive"])
     parser.add_argument("--profile", default="standard", choices=list(profiles.PROFILES))
     parser.add_argument("--chapter", action="append", help="only this chapter stem (repeatable)")
     args = parser.parse_args(argv)
     if args.command == "execute":
         return execute(args.profile, args.chapter)
+    if args.command == "archive":
+        return archive(args.profile)
     return build(args.profile)
 
 

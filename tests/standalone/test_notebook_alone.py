@@ -41,6 +41,9 @@ def test_chapter_runs_with_only_the_helpers_wheel(tmp_path):
     (alone / CHAPTER.name).write_bytes(CHAPTER.read_bytes())
     where = run(python, "-c", "import helpers; print(helpers.__file__)", cwd=alone).stdout
     assert str(venv) in where, f"helpers imported from {where}, not from the wheel"
+    # the archived full-profile metrics travel with the package (chapter 7 reads them in Colab)
+    shipped = run(python, "-c", "from helpers import results; print(len(results.load_archive()))", cwd=alone)
+    assert int(shipped.stdout) == len(list((ROOT / "helpers" / "archive" / "full").glob("*.json")))
 
     smoke = {**profiles.parameters("smoke", CHAPTER.stem), "RESULTS_DIR": "results"}
     run(python, "-m", "papermill", CHAPTER.name, "out.ipynb", "-k", "python3", "-y", json.dumps(smoke),

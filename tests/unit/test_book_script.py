@@ -1,5 +1,6 @@
 """scripts/book.py: failing cells fail the run; unchanged chapters are not rerun."""
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -76,3 +77,27 @@ def test_kernels_talk_over_local_sockets():
     """No 'running over TCP without encryption' warning from every kernel start."""
     manager = book.kernel_manager_class()()
     assert manager.transport == ("ipc" if os.name == "posix" else "tcp")
+
+
+def test_archive_copies_only_that_profiles_metrics_without_predictions(tree):
+    from helpers import results
+
+    produced = tree / "_build" / "full" / "results"
+    for profile in ("full", "custom"):
+        results.save_metrics(produced, chapter="03_mlp", model=f"mlp_{profile}", dataset="mnist",
+                             profile=profile, test_accuracy=0.98, train_seconds=36.0, params=1,
+                             parameters={}, test_predictions=[7, 2, 1])
+    assert book.archive("full") == 0
+    (kept,) = (tree / "helpers" / "archive" / "full").glob("*.json")
+    record = json.loads(kept.read_text())
+    assert record["model"] == "mlp_full" and "test_predictions" not in record
+    assert book.archive("standard") == 1  # nothing to archive is an error, not a silent success
+
+
+def test_results_chapter_reruns_when_the_archive_changes(tree):
+    write_chapter(tree, "02_fails", "from helpers import results  # load_metrics reader\nprint('reads')")
+    reader, results_dir = tree / "book" / "02_fails.ipynb", tree / "_build" / "smoke" / "results"
+    before = book.run_key(reader, {}, results_dir)
+    (tree / "helpers" / "archive" / "full").mkdir(parents=True)
+    (tree / "helpers" / "archive" / "full" / "03_mlp-mlp_1000-mnist.json").write_text("{}")
+    assert book.run_key(reader, {}, results_dir) != before

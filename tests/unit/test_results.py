@@ -39,3 +39,31 @@ def test_mistakes_grid_counts_errors():
                                 [str(i) for i in range(10)])
     assert wrong == 3
     assert sum(bool(ax.get_title()) for ax in fig.axes) == 3
+
+
+def test_metrics_say_when_and_on_what_they_were_measured(tmp_path):
+    path = results.save_metrics(tmp_path, chapter="02_baselines", model="decision_tree", dataset="mnist",
+                                profile="smoke", test_accuracy=0.87, train_seconds=1.0, params=None,
+                                parameters={})
+    env = json.loads(path.read_text())["environment"]
+    assert env["recorded_utc"].startswith("20") and env["cpus"] >= 1
+    assert results.device(env) == (env["accelerator"] or f"{env['cpus']} CPU cores")
+    assert results.device({"accelerator": "NVIDIA H100 80GB HBM3", "cpus": 16}) == "NVIDIA H100 80GB HBM3"
+    assert results.device(None) == "not recorded"
+
+
+def test_archive_keeps_only_its_profile(tmp_path):
+    for profile in ("full", "standard"):
+        results.save_metrics(tmp_path / "full", chapter="03_mlp", model=f"mlp_{profile}", dataset="mnist",
+                             profile=profile, test_accuracy=0.98, train_seconds=36.0, params=795_010,
+                             parameters={})
+    assert [r["model"] for r in results.load_archive("full", archive=tmp_path)] == ["mlp_full"]
+    assert results.load_archive("full", archive=tmp_path / "nowhere") == []
+
+
+def test_archived_metrics_are_plausible():
+    """What the package ships: full-profile records a reader can trust."""
+    for record in results.load_archive("full"):
+        assert record["profile"] == "full" and "test_predictions" not in record
+        assert 0.5 < record["test_accuracy"] <= 1 and record["train_seconds"] > 0
+        assert record["environment"]["recorded_utc"]
