@@ -73,3 +73,11 @@ def test_describe_shows_each_profile_for_a_chapter():
     assert list(table.columns) == list(profiles.PROFILES)
     assert table.loc["TRAIN_SIZE", "smoke"] == "2000" and table.loc["TRAIN_SIZE", "standard"] == "None"
     assert table.loc["DATASET", "full"] == "'mnist'" and "PROFILE" not in table.index
+
+
+def test_a_models_profile_is_judged_on_the_parameters_it_uses():
+    """Chapter 4: a run that shortens only the batch-normalized CNN keeps the others at full."""
+    run = {"DATASET": "mnist", "TRAIN_SIZE": None, "SEED": 42}
+    assert profiles.identify("04_cnn", {**run, "EPOCHS": 5, "BATCH_SIZE": 32}) == "full"
+    assert profiles.identify("04_cnn", {**run, "BN_EPOCHS": 2}) == profiles.CUSTOM
+    assert profiles.identify("04_cnn", {**run, "EPOCHS": 5, "BATCH_SIZE": 32, "BN_EPOCHS": 2}) == profiles.CUSTOM
