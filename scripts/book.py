@@ -203,8 +203,12 @@ def archive(profile: str) -> int:
         target.mkdir(parents=True, exist_ok=True)
         (target / path.name).write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
         copied += 1
+    if not copied:
+        print(f"no {profile} metrics in {source}: run "
+              f"`python scripts/book.py execute --profile {profile}` first", file=sys.stderr)
+        return 1
     print(f"archived {copied} {profile} metrics files from {source} in {target}")
-    return 0 if copied else 1
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
