@@ -60,11 +60,10 @@ def environment() -> dict:
     for module, name in (("keras", "keras"), ("tensorflow", "tensorflow"), ("sklearn", "scikit-learn")):
         if module in sys.modules:
             env[name] = getattr(sys.modules[module], "__version__", None)
-    if "tensorflow" in sys.modules:
-        gpus = sys.modules["tensorflow"].config.list_physical_devices("GPU")
-        if gpus:
-            details = sys.modules["tensorflow"].config.experimental.get_device_details(gpus[0])
-            env["accelerator"] = details.get("device_name", gpus[0].name)
+    tf = sys.modules.get("tensorflow")
+    gpus = tf.config.list_physical_devices("GPU") if tf else []
+    if gpus:
+        env["accelerator"] = tf.config.experimental.get_device_details(gpus[0]).get("device_name", gpus[0].name)
     return env
 
 

@@ -65,10 +65,15 @@ def helpers_digest() -> str:
     return digest.hexdigest()
 
 
+def archive_dir() -> Path:
+    """Where ``archive`` keeps metrics, one folder per profile (``helpers.results.ARCHIVE``)."""
+    return ROOT / "helpers" / "archive"
+
+
 def metrics_digest(results_dir: Path) -> str:
     """The metrics files (``RESULTS_DIR/*.json``) and the archived ones as they are now."""
     digest = hashlib.sha256()
-    archived = sorted((ROOT / "helpers" / "archive").rglob("*.json"))
+    archived = sorted(archive_dir().rglob("*.json"))
     for path in [*sorted(results_dir.glob("*.json")), *archived]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
@@ -193,7 +198,7 @@ def archive(profile: str) -> int:
     """Copy the metrics that ``profile``'s runs left in ``_build/<profile>/results``
     into ``helpers/archive/<profile>/``, replacing older files of the same model."""
     source = staged(profile) / "results"
-    target = ROOT / "helpers" / "archive" / profile
+    target = archive_dir() / profile
     copied = 0
     for path in sorted(source.glob("*.json")):
         record = json.loads(path.read_text())
