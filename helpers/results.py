@@ -76,17 +76,23 @@ def device(env: dict | None) -> str:
 
 def save_metrics(results_dir, *, chapter: str, model: str, dataset: str, profile: str,
                  test_accuracy: float, train_seconds: float, params: int | None,
-                 parameters: dict, test_predictions=None, **extra) -> Path:
+                 parameters: dict, test_predictions=None, val_accuracy: float | None = None,
+                 **extra) -> Path:
     """Write one model's metrics as ``<chapter>-<model>-<dataset>.json`` (chapter 2).
 
     ``params`` is the trainable parameter count, or None for trees;
     ``parameters`` the chapter's papermill parameters; ``test_predictions``
     the predicted class of every test image, so the results chapter can write
-    the best model's predictions without rerunning it; ``extra`` anything else
-    worth keeping (validation accuracy, epochs run, ...).
+    the best model's predictions without rerunning it; ``val_accuracy`` the
+    accuracy on the validation split (named here so that every chapter stores
+    it under the key the results chapter reads); ``extra`` anything else worth
+    keeping (epochs run, seeds, ...).
     """
-    if not 0.0 <= test_accuracy <= 1.0 or math.isnan(test_accuracy):
-        raise ValueError(f"test_accuracy must be in [0, 1], got {test_accuracy}")
+    for name, value in (("test_accuracy", test_accuracy), ("val_accuracy", val_accuracy)):
+        if value is not None and (math.isnan(value) or not 0.0 <= value <= 1.0):
+            raise ValueError(f"{name} must be in [0, 1], got {value}")
+    if val_accuracy is not None:
+        extra["val_accuracy"] = float(val_accuracy)
     record = {"chapter": chapter, "model": model, "dataset": dataset, "profile": profile,
               "test_accuracy": float(test_accuracy), "train_seconds": round(float(train_seconds), 3),
               "params": None if params is None else int(params), "parameters": parameters,

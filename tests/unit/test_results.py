@@ -19,10 +19,13 @@ def test_save_and_load_metrics(tmp_path):
     assert [r["model"] for r in results.load_metrics(tmp_path)] == ["mlp_1000"]
 
 
-def test_accuracy_out_of_range_is_refused(tmp_path):
-    with pytest.raises(ValueError, match="test_accuracy"):
+@pytest.mark.parametrize("field", ["test_accuracy", "val_accuracy"])
+@pytest.mark.parametrize("value", [98.1, float("nan")])
+def test_accuracy_out_of_range_is_refused(tmp_path, field, value):
+    accuracies = {"test_accuracy": 0.9, field: value}
+    with pytest.raises(ValueError, match=field):
         results.save_metrics(tmp_path, chapter="c", model="m", dataset="mnist", profile="smoke",
-                             test_accuracy=98.1, train_seconds=1, params=None, parameters={})
+                             train_seconds=1, params=None, parameters={}, **accuracies)
 
 
 def test_reported_table_is_unique_and_plausible():
