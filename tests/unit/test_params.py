@@ -1,6 +1,6 @@
 import pytest
 
-from helpers import profiles
+from helpers import data, profiles
 from helpers.params import ParameterError, check_parameters
 
 GOOD = dict(DATASET="mnist", TRAIN_SIZE=None, SEED=0, EPOCHS=3, BATCH_SIZE=64, RESULTS_DIR="results")
@@ -81,3 +81,25 @@ def test_a_models_profile_is_judged_on_the_parameters_it_uses():
     assert profiles.identify("04_cnn", {**run, "EPOCHS": 5, "BATCH_SIZE": 32}) == "full"
     assert profiles.identify("04_cnn", {**run, "BN_EPOCHS": 2}) == profiles.CUSTOM
     assert profiles.identify("04_cnn", {**run, "EPOCHS": 5, "BATCH_SIZE": 32, "BN_EPOCHS": 2}) == profiles.CUSTOM
+
+
+def test_a_profile_can_set_other_values_for_another_dataset():
+    """Chapter 5's full profile trains Fashion-MNIST longer than source 004 trained MNIST."""
+    run = {"TRAIN_SIZE": None, "SEED": 42, "RESULTS_DIR": "r", "BATCH_SIZE": 128, "L2_EPOCHS": 30}
+    mnist, fashion = {**run, "DATASET": "mnist"}, {**run, "DATASET": "fashion_mnist"}
+    assert profiles.identify("05_regularization", {**mnist, "EPOCHS": 20}) == "full"
+    assert profiles.identify("05_regularization", {**fashion, "EPOCHS": 30}) == "full"
+    assert profiles.identify("05_regularization", {**fashion, "EPOCHS": 20}) == profiles.CUSTOM
+    assert profiles.identify("05_regularization", {**mnist, "EPOCHS": 30}) == profiles.CUSTOM
+    table = profiles.describe("05_regularization", {**fashion, "EPOCHS": 1})
+    assert table.loc["EPOCHS", "full"] == "30" and table.loc["EPOCHS", "standard"] == "10"
+
+
+def test_dataset_values_name_known_profiles_chapters_and_datasets():
+    for profile, chapters in profiles.BY_DATASET.items():
+        assert profile in profiles.PROFILES
+        for chapter, datasets in chapters.items():
+            assert chapter in profiles.PROFILES[profile]
+            assert set(datasets) <= set(data.DATASETS)
+            for values in datasets.values():  # only names the chapter's profile entry sets
+                assert set(values) <= set(profiles.parameters(profile, chapter))
