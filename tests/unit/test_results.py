@@ -3,7 +3,7 @@ import json
 import numpy as np
 import pytest
 
-from helpers import plots, results
+from helpers import plots, profiles, results
 
 
 def test_save_and_load_metrics(tmp_path):
@@ -70,3 +70,17 @@ def test_archived_metrics_are_plausible():
         assert record["profile"] == "full" and "test_predictions" not in record
         assert 0.5 < record["test_accuracy"] <= 1 and record["train_seconds"] > 0
         assert record["environment"]["recorded_utc"]
+
+
+def test_archived_runs_still_match_their_profile():
+    """A profile changed after its runs were archived leaves them stale: rerun and archive again.
+
+    Only records of a chapter that ran wholly at one profile are checked
+    (chapter 4 judges each model on the parameters it used).
+    """
+    for record in results.load_archive("full"):
+        values = dict(record["parameters"])
+        if values.pop("PROFILE") != record["profile"]:
+            continue
+        assert profiles.identify(record["chapter"], values) == "full", (
+            f"{record['chapter']}-{record['model']}-{record['dataset']} ran with {values}")
