@@ -60,11 +60,48 @@ def environment() -> dict:
     for module, name in (("keras", "keras"), ("tensorflow", "tensorflow"), ("sklearn", "scikit-learn")):
         if module in sys.modules:
             env[name] = getattr(sys.modules[module], "__version__", None)
+    env.update(cpu())
     tf = sys.modules.get("tensorflow")
+    if tf:
+        env["onednn"] = onednn_enabled()
     gpus = tf.config.list_physical_devices("GPU") if tf else []
     if gpus:
         env["accelerator"] = tf.config.experimental.get_device_details(gpus[0]).get("device_name", gpus[0].name)
     return env
+
+
+# CPU features that decide how fast TensorFlow's CPU kernels are (chapter 6)
+CPU_FEATURES = ("avx2", "avx512f", "avx512_vnni", "avx_vnni", "amx_tile")
+
+
+def cpu() -> dict:
+    """The CPU's model name and its vector features, from /proc/cpuinfo on Linux.
+
+    Timings differ four-fold and more between CPUs, so a recorded time names
+    the processor it was measured on.
+    """
+    info = {"cpu": platform.processor() or platform.machine()}
+    try:
+        text = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return info
+    fields = dict(line.split(":", 1) for line in text.splitlines()[:40] if ":" in line)
+    fields = {key.strip(): value.strip() for key, value in fields.items()}
+    info["cpu"] = fields.get("model name", info["cpu"])
+    flags = set(fields.get("flags", "").split())
+    info["cpu_features"] = [name for name in CPU_FEATURES if name in flags]
+    return info
+
+
+def onednn_enabled() -> bool | None:
+    """Whether TensorFlow runs its oneDNN CPU kernels (None: not imported or unknown)."""
+    if "tensorflow" not in sys.modules:
+        return None
+    try:
+        from tensorflow.python.util import _pywrap_util_port
+    except ImportError:
+        return None
+    return bool(_pywrap_util_port.IsMklEnabled())
 
 
 def device(env: dict | None) -> str:

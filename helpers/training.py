@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import platform
 import sys
 import tempfile
 import time
@@ -34,14 +35,30 @@ def _stderr_discarded():
         os.close(null)
 
 
+def fast_cpu_kernels() -> None:
+    """Ask TensorFlow for its oneDNN CPU kernels unless the user decided (chapter 3).
+
+    TensorFlow turns them on by itself only on x86 CPUs with AVX-512 VNNI,
+    AVX-VNNI or AMX; on the far more common AVX2 machines it leaves them off,
+    and a CNN then trains at less than half the speed (see the benchmark in
+    ``benchmarks/``). The variable is read once, when TensorFlow is imported,
+    so this must run before; a ``TF_ENABLE_ONEDNN_OPTS`` set by the user wins.
+    """
+    if platform.machine().lower() in ("x86_64", "amd64"):
+        os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
+
+
 def quiet_tensorflow() -> None:
     """Import TensorFlow and find its devices without start-up noise on stderr (chapter 3).
 
     Call it in a chapter's Setup cell before ``import keras``. Python
     exceptions still surface as usual; only the C++ log lines are dropped, so
-    a stderr line in an executed chapter always means something.
+    a stderr line in an executed chapter always means something. It also turns
+    on TensorFlow's fast CPU kernels where TensorFlow would not
+    (:func:`fast_cpu_kernels`).
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    fast_cpu_kernels()
     with _stderr_discarded():
         import tensorflow as tf
 
