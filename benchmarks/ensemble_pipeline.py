@@ -1,129 +1,170 @@
-"""Per-epoch time of seed 000's input pipeline against chapter 6's, on this machine.
+"""Per-epoch time of chapter 6's network: oneDNN on and off, two input pipelines.
 
-Seed 000 feeds its CNNs with ``ImageDataGenerator.flow``: every batch is
+Source 000 feeds its CNNs with ``ImageDataGenerator.flow``: every batch is
 augmented image by image in Python (SciPy affine transforms) before TensorFlow
 sees it. Chapter 6 keeps the images in a ``tf.data`` pipeline (shuffled,
-batched, prefetched) and does the same augmentation inside the model, with a
-preprocessing layer that draws rotation, zoom and shift per image and
-resamples the whole batch in one TensorFlow op on the device that trains the
-model; it is skipped at inference.
+batched, prefetched) and does the same augmentation inside the model
+(``helpers.ensemble.RandomAffine``), on whole batches, skipped at inference.
 
-Keras 3 no longer exports ``ImageDataGenerator`` from ``keras.preprocessing``;
-the class still ships, unchanged, as ``keras.src.legacy.preprocessing.image.
-ImageDataGenerator`` (a private path), which is what this script times.
+TensorFlow's oneDNN CPU kernels are on by default only on x86 CPUs with
+AVX-512 VNNI, AVX-VNNI or AMX; the book turns them on everywhere on x86
+(``helpers.training.fast_cpu_kernels``). TensorFlow reads the switch
+``TF_ENABLE_ONEDNN_OPTS`` once, at import, so each mode runs in its own
+subprocess, one after the other, and the table puts them side by side.
 
-Both pipelines train the same network, read from chapter 6's notebook (its
-``build_net`` and augmentation layer, so the two cannot drift apart), for
-``--steps`` steps after ``--warmup`` steps that build the graph; the time per
-step times the steps of one epoch (54,000 training images after the 10 %
-validation split, as in seed 000) gives the per-epoch estimate. Validation is
-left out of both. This is a benchmark, not a test: it prints numbers.
+Both pipelines train ``helpers.ensemble.build_net``, the network the book
+trains, for ``--steps`` steps after ``--warmup`` steps that build the graph;
+the time per step times the steps of one epoch (54,000 training images after
+the 10 % validation split, as in source 000) gives the per-epoch estimate.
+Validation is left out. This is a benchmark, not a test: it prints numbers.
+Compare numbers from one run only: CPUs differ four-fold and more.
 
-    python benchmarks/ensemble_pipeline.py            # 60 timed steps each
-    python benchmarks/ensemble_pipeline.py --steps 200 --batch-size 64
+    python benchmarks/ensemble_pipeline.py              # both modes, 60 steps each
+    python benchmarks/ensemble_pipeline.py --steps 200 --modes 1
+    python benchmarks/ensemble_pipeline.py --intra-op 2 --inter-op 1
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
-from helpers import data, training  # noqa: E402
+from helpers.results import cpu  # noqa: E402  (no TensorFlow in the parent process)
 
-training.quiet_tensorflow()
-
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
-
-TRAIN_IMAGES = 54_000  # 60,000 minus seed 000's 10 % validation split
-
-
-CHAPTER = Path(__file__).resolve().parent.parent / "book" / "06_ensemble.ipynb"
-
-
-def chapter_definitions(names: set[str], path: Path = CHAPTER) -> dict:
-    """Execute only the ``def``/``class`` statements ``names`` from the chapter's code cells.
-
-    The benchmark times the chapter's own network and augmentation layer, so
-    it cannot drift from what the book trains; the rest of each cell (plots,
-    training) is skipped.
-    """
-    import ast
-    import json
-
-    namespace = {"keras": keras, "np": np, "tf": tf}
-    for cell in json.loads(path.read_text())["cells"]:
-        if cell["cell_type"] != "code":
-            continue
-        lines = "".join(cell["source"]).splitlines()
-        # IPython magics are not Python: a `pass` in their place keeps the blocks intact
-        source = "\n".join(line[:len(line) - len(line.lstrip())] + "pass"
-                           if line.lstrip().startswith(("%", "!")) else line for line in lines)
-        wanted = [node for node in ast.parse(source).body
-                  if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name in names]
-        exec(compile(ast.Module(body=wanted, type_ignores=[]), str(path), "exec"), namespace)
-    missing = names - namespace.keys()
-    if missing:
-        raise SystemExit(f"{path} no longer defines {', '.join(sorted(missing))}")
-    return namespace
+MODES = {"0": "oneDNN off", "1": "oneDNN on"}
 
 
 def time_steps(model, source, warmup: int, steps: int) -> float:
     """Seconds per training step, after ``warmup`` steps that trace and build the graph."""
-    kwargs = {"shuffle": False} if isinstance(source, tf.data.Dataset) else {}  # it shuffles itself
+    import tensorflow as tf
+
+    # a tf.data pipeline shuffles itself
+    kwargs = {"shuffle": False} if isinstance(source, tf.data.Dataset) else {}
     model.fit(source, epochs=1, steps_per_epoch=warmup, verbose=0, **kwargs)
     start = time.perf_counter()
     model.fit(source, epochs=1, steps_per_epoch=steps, verbose=0, **kwargs)
     return (time.perf_counter() - start) / steps
 
 
+def measure(args) -> dict:
+    """Time both pipelines in this process, with TensorFlow as the environment set it."""
+    from helpers import data, ensemble
+    from helpers.results import onednn_enabled
+
+    import keras
+    import tensorflow as tf
+    from keras.src.legacy.preprocessing.image import ImageDataGenerator
+
+    if args.intra_op:
+        tf.config.threading.set_intra_op_parallelism_threads(args.intra_op)
+    if args.inter_op:
+        tf.config.threading.set_inter_op_parallelism_threads(args.inter_op)
+    if tf.config.list_physical_devices("GPU"):
+        keras.mixed_precision.set_global_policy("mixed_float16")
+    (x, y), _ = data.load("mnist")
+    images = int(len(y) * (1 - ensemble.VALIDATION_FRACTION))
+    x, y = data.scale(x[:images]), y[:images]
+
+    # source 000's way: the network without its augmentation layer, fed by ImageDataGenerator
+    keras.utils.set_random_seed(args.seed)
+    augmentation = ensemble.AUGMENTATION["mnist"]
+    datagen = ImageDataGenerator(
+        rotation_range=augmentation["rotation"],
+        zoom_range=augmentation["zoom"],
+        width_shift_range=augmentation["shift"],
+        height_shift_range=augmentation["shift"],
+    )
+    flow = datagen.flow(x, y, batch_size=args.batch_size, seed=args.seed)
+    legacy = time_steps(
+        ensemble.build_net(args.seed, augment=False), flow, args.warmup, args.steps
+    )
+
+    keras.utils.set_random_seed(args.seed)
+    dataset = ensemble.pipeline(x, y, seed=args.seed, batch_size=args.batch_size)
+    ours = time_steps(
+        ensemble.build_net(args.seed), dataset.repeat(), args.warmup, args.steps
+    )
+    return {
+        "onednn": onednn_enabled(),
+        "steps_per_epoch": images // args.batch_size,
+        "imagedatagenerator": legacy,
+        "chapter_6": ours,
+        "tensorflow": tf.__version__,
+        "threads": [
+            tf.config.threading.get_intra_op_parallelism_threads(),
+            tf.config.threading.get_inter_op_parallelism_threads(),
+        ],
+    }
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--steps", type=int, default=60, help="timed steps per pipeline")
     parser.add_argument("--warmup", type=int, default=10, help="untimed steps first")
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--modes", default="0,1", help="TF_ENABLE_ONEDNN_OPTS values, in order"
+    )
+    parser.add_argument("--intra-op", type=int, default=0, help="0: TensorFlow's choice")
+    parser.add_argument("--inter-op", type=int, default=0, help="0: TensorFlow's choice")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
-    from keras.src.legacy.preprocessing.image import ImageDataGenerator
+    if args.child:  # one mode, in a fresh process: print the timings as JSON
+        print(json.dumps(measure(args)))
+        return
 
-    if tf.config.list_physical_devices("GPU"):
-        keras.mixed_precision.set_global_policy("mixed_float16")
-    (x, y), _ = data.load("mnist")
-    x, y = data.scale(x[:TRAIN_IMAGES]), y[:TRAIN_IMAGES]
-    per_epoch = TRAIN_IMAGES // args.batch_size
-    devices = ", ".join(d.device_type for d in tf.config.list_physical_devices())
-    print(f"devices: {devices}; CPU cores: {os.cpu_count()}; TensorFlow {tf.__version__}, Keras {keras.__version__}")
-    print(f"policy: {keras.mixed_precision.global_policy().name}; batch {args.batch_size}; "
-          f"{per_epoch} steps per epoch; {args.steps} timed steps after {args.warmup} warm-up steps")
-
-    chapter = chapter_definitions({"RandomAffine", "augmentation", "build_net"})
-    build_net, augmentation = chapter["build_net"], chapter["augmentation"]
-
-    # seed 000's way: the chapter's network without its augmentation layer, fed by ImageDataGenerator
-    chapter["augmentation"] = lambda seed: keras.layers.Identity()
-    keras.utils.set_random_seed(args.seed)
-    datagen = ImageDataGenerator(rotation_range=15, zoom_range=0.15, width_shift_range=0.1, height_shift_range=0.1)
-    legacy = time_steps(build_net(args.seed), datagen.flow(x, y, batch_size=args.batch_size, seed=args.seed),
-                        args.warmup, args.steps)
-
-    chapter["augmentation"] = augmentation
-    keras.utils.set_random_seed(args.seed)
-    dataset = (tf.data.Dataset.from_tensor_slices((x, y)).shuffle(len(y), seed=args.seed)
-               .batch(args.batch_size).prefetch(tf.data.AUTOTUNE).repeat())
-    ours = time_steps(build_net(args.seed), dataset, args.warmup, args.steps)
-
-    print(f"{'pipeline':52s} {'ms/step':>8s} {'s/epoch':>8s}")
-    for name, seconds in [("seed 000: ImageDataGenerator.flow, augment in Python", legacy),
-                          ("chapter 6: tf.data, augmentation layer in the model", ours)]:
-        print(f"{name:52s} {seconds * 1000:8.1f} {seconds * per_epoch:8.1f}")
-    print(f"ratio (seed 000 / chapter 6): {legacy / ours:.2f}x")
+    machine = cpu()
+    print(
+        f"CPU: {machine['cpu']}, {os.cpu_count()} cores, "
+        f"features: {' '.join(machine.get('cpu_features', [])) or 'none of note'}"
+    )
+    print(
+        f"batch {args.batch_size}; {args.steps} timed steps after {args.warmup} "
+        "warm-up steps; one subprocess per mode"
+    )
+    rows = []
+    for mode in args.modes.split(","):
+        env = {**os.environ, "TF_ENABLE_ONEDNN_OPTS": mode, "TF_CPP_MIN_LOG_LEVEL": "3"}
+        child = subprocess.run(
+            [sys.executable, __file__, "--child", *sys.argv[1:]],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        result = json.loads(child.stdout.strip().splitlines()[-1])
+        rows.append((mode, result))
+    print(f"TensorFlow {rows[0][1]['tensorflow']}, threads (intra, inter) {rows[0][1]['threads']}")
+    print(f"{'TF_ENABLE_ONEDNN_OPTS':22s} {'pipeline':44s} {'ms/step':>8s} {'s/epoch':>8s}")
+    for mode, result in rows:
+        label = f"{mode} ({'on' if result['onednn'] else 'off'})"
+        for name, key in (
+            ("source 000: ImageDataGenerator, augment in Python", "imagedatagenerator"),
+            ("chapter 6: tf.data, augmentation in the model", "chapter_6"),
+        ):
+            seconds = result[key]
+            print(
+                f"{label:22s} {name:44s} {seconds * 1000:8.1f} "
+                f"{seconds * result['steps_per_epoch']:8.1f}"
+            )
+    if len(rows) == 2:
+        (_, off), (_, on) = rows
+        print(
+            f"chapter 6, oneDNN on against off: {off['chapter_6'] / on['chapter_6']:.2f}x "
+            "faster per step"
+        )
 
 
 if __name__ == "__main__":

@@ -36,6 +36,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .files import write_atomic
+
 DATASETS = ("mnist", "fashion_mnist")
 
 CLASS_NAMES = {
@@ -184,20 +186,6 @@ def _sources(name: str) -> Iterator[tuple[str, Callable[[str, str], bytes]]]:
         yield base, _from_mirror(base)
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write via a temporary file and a rename, so no partial file is ever seen."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o644)  # mkstemp's 0600 would hide the cache from other users
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def fetch_file(name: str, filename: str) -> bytes:
     """Return one verified IDX file, caching it if it came from elsewhere.
 
@@ -215,7 +203,7 @@ def fetch_file(name: str, filename: str) -> bytes:
         actual = sha256(data)
         if actual == expected:
             if source is not _from_cache:
-                _write_atomic(cache_dir() / name / filename, data)
+                write_atomic(cache_dir() / name / filename, data)
             return data
         tried.append(f"  - {label}: checksum mismatch, expected {expected}, actual {actual}"
                      f" ({len(data):,} bytes)")
@@ -288,7 +276,7 @@ def import_directory(name: str, directory: Path) -> None:
         actual = sha256(data)
         if actual != SHA256[name][filename]:
             raise DataError(f"{raw}: checksum mismatch, expected {SHA256[name][filename]}, actual {actual}")
-        _write_atomic(cache_dir() / name / filename, data)
+        write_atomic(cache_dir() / name / filename, data)
 
 
 def _run(command: list[str], **kwargs) -> None:

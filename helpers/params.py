@@ -46,6 +46,18 @@ def _one_of(options) -> Callable:
     return rule
 
 
+def _networks(value) -> str | None:
+    allowed = "None (every network) or a list of network numbers from 1, such as [2, 3]"
+    if value is None:
+        return None
+    numbers = [value] if isinstance(value, int) and not isinstance(value, bool) else value
+    if not isinstance(numbers, (list, tuple)) or not numbers:
+        return allowed
+    if any(isinstance(n, bool) or not isinstance(n, int) or n < 1 for n in numbers):
+        return allowed
+    return None if len(set(numbers)) == len(numbers) else allowed + ", each once"
+
+
 def _text(value) -> str | None:
     return None if isinstance(value, str) and value.strip() else "a non-empty string (a directory path)"
 
@@ -57,6 +69,7 @@ RULES: dict[str, Callable] = {
     "EPOCHS": _integer(1),
     "BATCH_SIZE": _integer(1, N_TRAIN),
     "N_MODELS": _integer(1),
+    "NETWORKS": _networks,  # 06_ensemble: which of the N_MODELS networks this run trains
     "CV_FOLDS": _integer(2, 10),  # 02_baselines: stratified k-fold cross-validation
     "CV_SIZE": _integer(MIN_TRAIN_SIZE, N_TRAIN, none_means="the whole training split"),  # 02_baselines
     "N_TREES": _integer(1),  # 02_baselines: trees in the random forest
@@ -69,6 +82,18 @@ RULES: dict[str, Callable] = {
     "L2_EPOCHS": _integer(1),  # 05_regularization: epochs of source 004's L2 + dropout CNN
     "RESULTS_DIR": _text,
 }
+
+
+def selected_networks(networks, n_models: int) -> list[int]:
+    """The network numbers (from 1) a run trains: ``NETWORKS``, or all ``N_MODELS`` (chapter 6)."""
+    chosen = list(range(1, n_models + 1)) if networks is None else networks
+    chosen = [chosen] if isinstance(chosen, int) else sorted(chosen)
+    beyond = [n for n in chosen if n > n_models]
+    if beyond:
+        raise ParameterError(
+            f"NETWORKS={networks!r} is not allowed: network numbers go up to N_MODELS={n_models}."
+        )
+    return chosen
 
 
 def check_parameters(chapter: str, **values) -> dict:

@@ -33,7 +33,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from helpers import profiles  # noqa: E402
+from helpers import members, profiles  # noqa: E402
+from helpers.results import ARCHIVE  # noqa: E402
 
 # Files besides the notebooks that jupyter-book needs, relative to ROOT.
 BOOK_FILES = ("_config.yml", "_toc.yml", "references.bib")
@@ -65,15 +66,10 @@ def helpers_digest() -> str:
     return digest.hexdigest()
 
 
-def archive_dir() -> Path:
-    """Where ``archive`` keeps metrics, one folder per profile (``helpers.results.ARCHIVE``)."""
-    return ROOT / "helpers" / "archive"
-
-
 def metrics_digest(results_dir: Path) -> str:
     """The metrics files (``RESULTS_DIR/*.json``) and the archived ones as they are now."""
     digest = hashlib.sha256()
-    archived = sorted(archive_dir().rglob("*.json"))
+    archived = sorted(ARCHIVE.rglob("*.json"))
     for path in [*sorted(results_dir.glob("*.json")), *archived]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
@@ -198,8 +194,8 @@ def archive(profile: str) -> int:
     """Copy the metrics that ``profile``'s runs left in ``_build/<profile>/results``
     into ``helpers/archive/<profile>/``, replacing older files of the same model."""
     source = staged(profile) / "results"
-    target = archive_dir() / profile
-    copied = 0
+    target = ARCHIVE / profile
+    copied = archive_members(profile)
     for path in sorted(source.glob("*.json")):
         record = json.loads(path.read_text())
         if record.get("profile") != profile or "test_accuracy" not in record:
@@ -214,6 +210,24 @@ def archive(profile: str) -> int:
         return 1
     print(f"archived {copied} {profile} metrics files from {source} in {target}")
     return 0
+
+
+def archive_members(profile: str) -> int:
+    """Copy the stored ensemble networks of ``profile`` (their records and test-set
+    probabilities, not the networks) into the archive; returns how many."""
+    copied = 0
+    for record_path in sorted((staged(profile) / "results" / members.FOLDER).glob("*/net-*.json")):
+        probabilities = record_path.with_suffix(".npz")
+        if json.loads(record_path.read_text()).get("profile") != profile or not probabilities.exists():
+            continue
+        folder = ARCHIVE / profile / members.FOLDER / record_path.parent.name
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(probabilities, folder / probabilities.name)
+        shutil.copy2(record_path, folder / record_path.name)  # last: the network counts as done
+        copied += 1
+    if copied:
+        print(f"archived {copied} {profile} ensemble networks in {ARCHIVE / profile / members.FOLDER}")
+    return copied
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,31 +1,55 @@
-"""The pipeline benchmark times chapter 6's own network, read from the notebook."""
+"""Chapter 6's network and augmentation live in helpers.ensemble: the chapter,
+the benchmark and the faster-recipe chapter train the same code."""
 
-import importlib.util
-from pathlib import Path
-
+import numpy as np
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from helpers import ensemble
 
 
-@pytest.fixture(scope="module")
-def pipeline_script():
-    spec = importlib.util.spec_from_file_location("ensemble_pipeline", ROOT / "benchmarks" / "ensemble_pipeline.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_chapter_network_is_found_and_builds(pipeline_script):
-    chapter = pipeline_script.chapter_definitions({"RandomAffine", "augmentation", "build_net"})
-    with_augmentation = chapter["build_net"](0)
+def test_network_builds_with_and_without_augmentation():
+    with_augmentation = ensemble.build_net(0)
     assert type(with_augmentation.layers[0]).__name__ == "RandomAffine"
-    chapter["augmentation"] = lambda seed: pipeline_script.keras.layers.Identity()
-    without = chapter["build_net"](0)
+    without = ensemble.build_net(0, augment=False)
     assert without.count_params() == with_augmentation.count_params()
     assert without.output_shape == (None, 10)
 
 
-def test_missing_definition_is_named(pipeline_script):
-    with pytest.raises(SystemExit, match="no_such_function"):
-        pipeline_script.chapter_definitions({"build_net", "no_such_function"})
+def test_network_is_source_000s_size():
+    """Raise ensemble.VERSION when the network changes: stored networks name their code."""
+    assert ensemble.VERSION == 1
+    assert ensemble.build_net(0).count_params() == 327_242
+
+
+@pytest.mark.parametrize("dataset", ["mnist", "fashion_mnist"])
+def test_augmentation_is_seeded_and_off_at_inference(dataset):
+    images = np.random.default_rng(0).random((4, 28, 28, 1), dtype=np.float32)
+    first = np.asarray(ensemble.augmentation(dataset, 1)(images, training=True))
+    again = np.asarray(ensemble.augmentation(dataset, 1)(images, training=True))
+    assert np.array_equal(first, again) and not np.allclose(first, images)
+    assert np.array_equal(np.asarray(ensemble.augmentation(dataset, 1)(images)), images)
+
+
+def test_fashion_mirror_is_a_flip():
+    """Without shifts, the garment augmentation returns each image or its mirror image."""
+    layer = ensemble.RandomAffine(rotation=0.0, zoom=0.0, shift=0.0, flip=True, seed=3)
+    images = np.random.default_rng(1).random((32, 28, 28, 1), dtype=np.float32)
+    out = np.asarray(layer(images, training=True))
+    mirrored = [np.allclose(o, i[:, ::-1], atol=1e-5) for o, i in zip(out, images)]
+    kept = [np.allclose(o, i, atol=1e-5) for o, i in zip(out, images)]
+    assert all(m or k for m, k in zip(mirrored, kept)) and any(mirrored) and any(kept)
+
+
+def test_schedule_ends_at_the_sources_last_rate():
+    assert ensemble.decay(40) == pytest.approx(0.95)
+    assert ensemble.learning_rate(4, 5) == pytest.approx(ensemble.learning_rate(39, 40))
+
+
+def test_recipe_fingerprint_is_stable():
+    """Archived networks are found by this fingerprint: it must not drift with the code."""
+    recipe = ensemble.recipe("mnist", None, 42, 40, 64)
+    assert ensemble.fingerprint(recipe) == ensemble.fingerprint(dict(reversed(recipe.items())))
+    assert ensemble.fingerprint(recipe) != ensemble.fingerprint({**recipe, "seed": 1})
+    # the full profile's MNIST ensemble, archived network by network: changing what
+    # goes into the recipe orphans those networks (raise VERSION on purpose instead)
+    assert ensemble.fingerprint(recipe) == "d16b38b502f3"

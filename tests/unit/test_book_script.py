@@ -33,6 +33,7 @@ def tree(tmp_path, monkeypatch):
         "format: jb-book\nroot: book/intro\nchapters:\n  - file: book/01_ok\n  - file: book/02_fails\n"
     )
     monkeypatch.setattr(book, "ROOT", tmp_path)
+    monkeypatch.setattr(book, "ARCHIVE", tmp_path / "helpers" / "archive")
     return tmp_path
 
 
@@ -101,3 +102,22 @@ def test_results_chapter_reruns_when_the_archive_changes(tree):
     (tree / "helpers" / "archive" / "full").mkdir(parents=True)
     (tree / "helpers" / "archive" / "full" / "03_mlp-mlp_1000-mnist.json").write_text("{}")
     assert book.run_key(reader, {}, results_dir) != before
+
+
+def test_archive_copies_the_ensemble_networks_of_that_profile(tree):
+    import numpy as np
+
+    from helpers import members
+
+    recipe = {"dataset": "mnist", "epochs": 40}
+    produced = tree / "_build" / "full" / "results"
+    for profile in ("full", "custom"):
+        store = members.Members(produced, "06_ensemble", {**recipe, "p": profile}, profile,
+                                archive=tree / "unused")
+        store.save(1, np.full((3, 10), 0.1), {"history": {}})
+    store.folder.joinpath("net-2.json").write_text("{}")  # no probabilities: not done
+    assert book.archive("full") == 0
+    archived = members.archived("06_ensemble", "mnist", archive=tree / "helpers" / "archive")
+    assert len(archived) == 1 and archived[0]["recipe"]["p"] == "full"
+    assert [r["network"] for r in archived[0]["records"]] == [1]
+    assert not list((tree / "helpers" / "archive").rglob("*.keras"))

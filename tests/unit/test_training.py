@@ -47,3 +47,23 @@ def test_checkpoint_returns_the_best_model_and_early_stopping_stops():
     assert run.epochs_run < 50
     loss = run.model.evaluate(xv, yv, verbose=0)[0]
     assert loss == pytest.approx(min(run.history["val_loss"]), rel=1e-4)
+
+
+def test_fast_cpu_kernels_leave_the_users_choice(monkeypatch):
+    import platform
+
+    monkeypatch.setattr(platform, "machine", lambda: "x86_64")
+    monkeypatch.setenv("TF_ENABLE_ONEDNN_OPTS", "0")
+    training.fast_cpu_kernels()
+    assert training.os.environ["TF_ENABLE_ONEDNN_OPTS"] == "0"
+    monkeypatch.delenv("TF_ENABLE_ONEDNN_OPTS")
+    training.fast_cpu_kernels()
+    assert training.os.environ["TF_ENABLE_ONEDNN_OPTS"] == "1"
+
+
+def test_environment_names_the_cpu_and_onednn():
+    from helpers import results
+
+    env = results.environment()
+    assert env["cpu"] and isinstance(env.get("cpu_features", []), list)
+    assert env["onednn"] in (True, False)  # TensorFlow is imported in this module

@@ -1,0 +1,219 @@
+"""Source 000's CNN, its augmentation and its input pipeline (introduced in chapter 6).
+
+Chapter 6 shows and trains these; the faster-recipe chapter trains the same
+network with other schedules, and ``benchmarks/ensemble_pipeline.py`` times
+it. Importing this module imports TensorFlow quietly
+(:func:`helpers.training.quiet_tensorflow`), so import it in the Setup cell.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import numpy as np
+
+from . import training
+
+training.quiet_tensorflow()
+
+import keras  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+# Each network takes its own random tenth of the training images for validation.
+VALIDATION_FRACTION = 0.1
+
+# The invariances each dataset has. Source 000's ImageDataGenerator settings for
+# digits (rotation in degrees, zoom and shift as fractions of the image, edge
+# pixels repeated outward); garments are not rotated or zoomed in Fashion-MNIST's
+# photos, but a left-right mirror image is the same garment.
+AUGMENTATION = {
+    "mnist": {
+        "rotation": 15.0,
+        "zoom": 0.15,
+        "shift": 0.1,
+        "flip": False,
+        "fill_mode": "nearest",
+    },
+    "fashion_mnist": {
+        "rotation": 0.0,
+        "zoom": 0.0,
+        "shift": 0.1,
+        "flip": True,
+        "fill_mode": "constant",
+    },
+}
+
+# Source 000's learning rate: Adam at 1e-3, times 0.95 after each of 40 epochs.
+SOURCE_EPOCHS, SOURCE_DECAY, INITIAL_RATE = 40, 0.95, 1e-3
+
+# Part of every network's fingerprint (:func:`recipe`): raise it whenever
+# build_net, RandomAffine or pipeline change what a trained network is, so
+# that stored networks of the old code are not mistaken for new ones.
+VERSION = 1
+
+
+@keras.saving.register_keras_serializable(package="mnist_book")
+class RandomAffine(keras.layers.Layer):
+    """Random rotation, zoom, shift and mirror, in one resampling (chapter 6)."""
+
+    def __init__(
+        self,
+        rotation=15.0,
+        zoom=0.15,
+        shift=0.1,
+        flip=False,
+        fill_mode="nearest",
+        seed=None,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.rotation, self.zoom, self.shift, self.flip = rotation, zoom, shift, flip
+        self.fill_mode, self.seed = fill_mode, seed
+        self.generator = keras.random.SeedGenerator(seed)
+        self.supports_jit = False  # like Keras's own random image layers: no XLA
+
+    def call(self, images, training=None):
+        if not training:  # inference: the image as it is
+            return images
+        n, height, width = keras.ops.shape(images)[0], images.shape[1], images.shape[2]
+
+        def uniform(low, high):
+            return keras.random.uniform((n,), low, high, seed=self.generator)
+
+        angle = uniform(-self.rotation, self.rotation) * (np.pi / 180)
+        zoom_x = uniform(1 - self.zoom, 1 + self.zoom)
+        zoom_y = uniform(1 - self.zoom, 1 + self.zoom)
+        if self.flip:  # a mirror image is a zoom by -1 along x
+            zoom_x = zoom_x * keras.ops.sign(uniform(-1.0, 1.0))
+        shift_x = uniform(-self.shift, self.shift) * width
+        shift_y = uniform(-self.shift, self.shift) * height
+        # output pixel p -> input pixel R(angle) Z (p - centre) + centre + shift
+        cos, sin = keras.ops.cos(angle), keras.ops.sin(angle)
+        a0, a1, b0, b1 = cos * zoom_x, -sin * zoom_y, sin * zoom_x, cos * zoom_y
+        cx, cy = (width - 1) / 2, (height - 1) / 2
+        a2, b2 = cx + shift_x - a0 * cx - a1 * cy, cy + shift_y - b0 * cx - b1 * cy
+        zero = keras.ops.zeros_like(a0)
+        transform = keras.ops.stack([a0, a1, a2, b0, b1, b2, zero, zero], axis=1)
+        return keras.ops.image.affine_transform(
+            images, transform, fill_mode=self.fill_mode
+        )
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "rotation": self.rotation,
+            "zoom": self.zoom,
+            "shift": self.shift,
+            "flip": self.flip,
+            "fill_mode": self.fill_mode,
+            "seed": self.seed,
+        }
+
+
+def augmentation(dataset: str, seed: int | None) -> RandomAffine:
+    """The seeded augmentation layer for ``dataset`` (chapter 6)."""
+    return RandomAffine(
+        **AUGMENTATION[dataset], seed=seed, dtype="float32", name="augmentation"
+    )
+
+
+def build_net(seed: int | None, dataset: str = "mnist", augment: bool = True):
+    """Source 000's CNN, augmentation in front, compiled with Adam (chapter 6).
+
+    ``augment=False`` leaves the augmentation layer out (the benchmark feeds
+    the network from ImageDataGenerator instead).
+    """
+    layers = keras.layers
+    front = [augmentation(dataset, seed)] if augment else []
+    model = keras.Sequential(
+        [
+            keras.Input((28, 28, 1)),
+            *front,
+            layers.Conv2D(32, 3, activation="relu"),
+            layers.BatchNormalization(),
+            layers.Conv2D(32, 3, activation="relu"),
+            layers.BatchNormalization(),
+            layers.Conv2D(32, 5, strides=2, padding="same", activation="relu"),
+            layers.BatchNormalization(),
+            layers.Dropout(0.4),
+            layers.Conv2D(64, 3, activation="relu"),
+            layers.BatchNormalization(),
+            layers.Conv2D(64, 3, activation="relu"),
+            layers.BatchNormalization(),
+            layers.Conv2D(64, 5, strides=2, padding="same", activation="relu"),
+            layers.BatchNormalization(),
+            layers.Dropout(0.4),
+            layers.Conv2D(128, 4, activation="relu"),
+            layers.BatchNormalization(),
+            layers.Flatten(),
+            layers.Dropout(0.4),
+            # float32 even under mixed precision: a float16 softmax rounds to 0
+            layers.Dense(10, activation="softmax", dtype="float32"),
+        ],
+        name="cnn_source000",
+    )
+    model.compile(
+        optimizer=keras.optimizers.Adam(INITIAL_RATE),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    return model
+
+
+def decay(epochs: int) -> float:
+    """The per-epoch factor that ends ``epochs`` epochs at source 000's last rate
+    (chapter 6)."""
+    return (
+        SOURCE_DECAY ** ((SOURCE_EPOCHS - 1) / (epochs - 1))
+        if epochs > 1
+        else SOURCE_DECAY
+    )
+
+
+def learning_rate(epoch: int, epochs: int) -> float:
+    """Adam's rate in ``epoch`` (from 0) of an ``epochs``-epoch run (chapter 6)."""
+    return INITIAL_RATE * decay(epochs) ** epoch
+
+
+def pipeline(x, y, seed: int | None = None, batch_size: int = 64):
+    """Batches of (image, label), reshuffled every epoch if seeded (chapter 6)."""
+    dataset = tf.data.Dataset.from_tensor_slices((x, y))
+    if seed is not None:
+        dataset = dataset.shuffle(len(y), seed=seed, reshuffle_each_iteration=True)
+    return dataset.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+
+
+def recipe(
+    dataset: str,
+    train_size: int | None,
+    seed: int,
+    epochs: int,
+    batch_size: int,
+    **changes,
+) -> dict:
+    """Everything a trained network depends on, as plain values (chapter 6).
+
+    Two runs with equal recipes train equal networks, so a network stored
+    under the recipe's :func:`fingerprint` can be loaded instead of trained
+    again, on this machine or, from the archive, on another. ``changes`` are
+    departures from source 000's recipe (the faster-recipe chapter's schedules).
+    """
+    return {
+        "network": "cnn_source000",
+        "version": VERSION,
+        "dataset": dataset,
+        "train_size": train_size,
+        "seed": seed,
+        "epochs": epochs,
+        "batch_size": batch_size,
+        "validation_fraction": VALIDATION_FRACTION,
+        "augmentation": AUGMENTATION[dataset],
+        "learning_rate": {"initial": INITIAL_RATE, "decay": round(decay(epochs), 12)},
+        **changes,
+    }
+
+
+def fingerprint(values: dict) -> str:
+    """A short hash of a :func:`recipe`, the name of the folder its networks go to."""
+    return hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()[:12]
