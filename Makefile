@@ -21,7 +21,7 @@ install:
 	$(PYTHON) -m pip install -e .
 
 data:
-	$(PYTHON) -m helpers.data provision
+	$(PYTHON) scripts/provision.py
 
 execute: data
 	$(BOOK) execute --profile $(PROFILE)

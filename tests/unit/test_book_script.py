@@ -13,8 +13,10 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import book  # noqa: E402
 
 
-def write_chapter(root: Path, stem: str, body: str) -> Path:
+def write_chapter(root: Path, stem: str, body: str, reads_metrics: bool = False) -> Path:
     nb = nbformat.v4.new_notebook()
+    if reads_metrics:
+        nb.metadata["mnist_book"] = {"reads_metrics": True}
     params = nbformat.v4.new_code_cell("LIMIT = 5")
     params.metadata["tags"] = ["parameters"]
     nb.cells = [params, nbformat.v4.new_code_cell(body)]
@@ -63,7 +65,7 @@ def test_unchanged_chapter_is_not_executed_again(tree, capsys):
 
 def test_results_chapter_reruns_when_metrics_change(tree, capsys):
     write_chapter(tree, "01_ok", "print('trains')")
-    write_chapter(tree, "02_fails", "from helpers import results  # load_metrics reader\nprint('reads')")
+    write_chapter(tree, "02_fails", "print('reads')", reads_metrics=True)
     results_dir = tree / "_build" / "smoke" / "results"
     results_dir.mkdir(parents=True)
     (results_dir / "01_ok-model-mnist.json").write_text('{"test_accuracy": 0.9}')
@@ -96,7 +98,7 @@ def test_archive_copies_only_that_profiles_metrics_without_predictions(tree):
 
 
 def test_results_chapter_reruns_when_the_archive_changes(tree):
-    write_chapter(tree, "02_fails", "from helpers import results  # load_metrics reader\nprint('reads')")
+    write_chapter(tree, "02_fails", "print('reads')", reads_metrics=True)
     reader, results_dir = tree / "book" / "02_fails.ipynb", tree / "_build" / "smoke" / "results"
     before = book.run_key(reader, {}, results_dir)
     (tree / "helpers" / "archive" / "full").mkdir(parents=True)
@@ -121,3 +123,24 @@ def test_archive_copies_the_ensemble_networks_of_that_profile(tree):
     assert len(archived) == 1 and archived[0]["recipe"]["p"] == "full"
     assert [r["network"] for r in archived[0]["records"]] == [1]
     assert not list((tree / "helpers" / "archive").rglob("*.keras"))
+
+
+def test_a_chapter_added_after_the_results_chapter_executes_before_it(tree, capsys):
+    """Adding a chapter touches its notebook, _toc.yml and helpers/profiles.py only:
+    the results chapter still runs last, whatever the file names say."""
+    (tree / "_toc.yml").write_text(
+        "format: jb-book\nroot: book/intro\nchapters:\n  - file: book/01_ok\n"
+        "  - file: book/02_results\n  - file: book/09_new\n"
+    )
+    write_chapter(tree, "01_ok", "print('trains')")
+    write_chapter(tree, "02_results", "print('reads')", reads_metrics=True)
+    write_chapter(tree, "09_new", "print('trains too')")
+    assert book.execute("smoke") == 0
+    out = capsys.readouterr().out
+    order = [line.split(":")[0] for line in out.splitlines() if ": executing" in line]
+    assert order == ["01_ok", "09_new", "02_results"]
+
+
+def test_only_the_results_chapter_reads_metrics():
+    readers = [nb.stem for nb in book.chapters() if book.reads_metrics(nb)]
+    assert len(readers) == 1, readers

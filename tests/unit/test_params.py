@@ -103,3 +103,27 @@ def test_dataset_values_name_known_profiles_chapters_and_datasets():
             assert set(datasets) <= set(data.DATASETS)
             for values in datasets.values():  # only names the chapter's profile entry sets
                 assert set(values) <= set(profiles.parameters(profile, chapter))
+
+
+def test_a_mistyped_papermill_parameter_stops_the_chapter(tmp_path):
+    """papermill only logs 'Passed unknown parameter'; the validation cell refuses it."""
+    import nbformat
+    import papermill
+
+    nb = nbformat.v4.new_notebook()
+    declared = nbformat.v4.new_code_cell("EPOCHS = 5\nSEED = 42")
+    declared.metadata["tags"] = ["parameters"]
+    check = nbformat.v4.new_code_cell(
+        "from helpers.params import check_parameters\n"
+        "check_parameters('03_mlp', EPOCHS=EPOCHS, SEED=SEED)\nprint('validated')"
+    )
+    nb.cells = [declared, check]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, tmp_path / "chapter.ipynb")
+    run = dict(kernel_name="python3", progress_bar=False, cwd=str(tmp_path))
+    papermill.execute_notebook(str(tmp_path / "chapter.ipynb"), str(tmp_path / "ok.ipynb"),
+                               parameters={"EPOCHS": 3}, **run)
+    with pytest.raises(papermill.PapermillExecutionError, match="EPOCH is not a parameter of "
+                       "03_mlp. Did you mean EPOCHS"):
+        papermill.execute_notebook(str(tmp_path / "chapter.ipynb"), str(tmp_path / "typo.ipynb"),
+                                   parameters={"EPOCH": 3}, **run)
