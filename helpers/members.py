@@ -111,17 +111,6 @@ def _read(folder: Path, i: int) -> tuple[dict, np.ndarray]:
         return record, stored["probabilities"]
 
 
-def accuracy(probabilities, labels) -> float:
-    """The share of images whose most probable class is the label (chapter 6).
-
-    One definition for a network and for an ensemble (pass the summed
-    probabilities); ties go to the lower class, as ``argmax`` decides.
-    """
-    return float(
-        (np.asarray(probabilities).argmax(axis=-1) == np.asarray(labels)).mean()
-    )
-
-
 def archived(
     chapter: str, dataset: str, profile: str = "full", archive=ARCHIVE
 ) -> list[dict]:

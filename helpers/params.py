@@ -76,10 +76,10 @@ RULES: dict[str, Callable] = {
     "CV_SIZE": _integer(MIN_TRAIN_SIZE, N_TRAIN, none_means="the whole training split"),  # 02_baselines
     "N_TREES": _integer(1),  # 02_baselines: trees in the random forest
     "N_SEEDS": _integer(1, 20),  # 03_mlp: seeds that train the 784-1000-10 network
-    "EPOCHS_SMALL": _integer(1),  # 03_mlp: epochs of the 784-64-16-10 network
-    "EPOCHS_DEEP": _integer(1),  # 03_mlp: most epochs of the deep MLP (early stopping may end it sooner)
+    "SMALL_EPOCHS": _integer(1),  # 03_mlp: epochs of the 784-64-16-10 network
+    "DEEP_EPOCHS": _integer(1),  # 03_mlp: most epochs of the deep MLP (early stopping may end it sooner)
     "PATIENCE": _integer(1),  # 03_mlp: early-stopping patience in epochs
-    "MAX_EPOCHS": _integer(1),  # 04_cnn: most epochs of source 003's CNN (early stopping may end it sooner)
+    "SOURCE003_EPOCHS": _integer(1),  # 04_cnn: most epochs of source 003's CNN (early stopping may end it sooner)
     "BN_EPOCHS": _integer(1),  # 04_cnn: most epochs of source 002's batch-normalized CNN
     "L2_EPOCHS": _integer(1),  # 05_regularization: epochs of source 004's L2 + dropout CNN
     "RESULTS_DIR": _text,

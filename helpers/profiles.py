@@ -24,8 +24,8 @@ PROFILES: dict[str, dict[str, dict]] = {
         ALL: {"TRAIN_SIZE": 2000, "EPOCHS": 1},
         # chapter entries: one per chapter, owned by that chapter's author
         "02_baselines": {},
-        "03_mlp": {"N_SEEDS": 2, "EPOCHS_SMALL": 1, "EPOCHS_DEEP": 1},
-        "04_cnn": {"MAX_EPOCHS": 1, "BN_EPOCHS": 1},
+        "03_mlp": {"N_SEEDS": 2, "SMALL_EPOCHS": 1, "DEEP_EPOCHS": 1},
+        "04_cnn": {"SOURCE003_EPOCHS": 1, "BN_EPOCHS": 1},
         "05_regularization": {"L2_EPOCHS": 1},
         "06_ensemble": {"N_MODELS": 2},
         "07_results": {},
@@ -33,8 +33,8 @@ PROFILES: dict[str, dict[str, dict]] = {
     "standard": {
         ALL: {"TRAIN_SIZE": None},
         "02_baselines": {"CV_FOLDS": 5, "CV_SIZE": 10_000, "N_TREES": 100},
-        "03_mlp": {"EPOCHS": 5, "BATCH_SIZE": 100, "N_SEEDS": 3, "EPOCHS_SMALL": 20, "EPOCHS_DEEP": 20, "PATIENCE": 5},
-        "04_cnn": {"EPOCHS": 2, "BATCH_SIZE": 32, "MAX_EPOCHS": 3, "BN_EPOCHS": 6},
+        "03_mlp": {"EPOCHS": 5, "BATCH_SIZE": 100, "N_SEEDS": 3, "SMALL_EPOCHS": 20, "DEEP_EPOCHS": 20, "PATIENCE": 5},
+        "04_cnn": {"EPOCHS": 2, "BATCH_SIZE": 32, "SOURCE003_EPOCHS": 3, "BN_EPOCHS": 6},
         "05_regularization": {"TRAIN_SIZE": 6_000, "EPOCHS": 10, "BATCH_SIZE": 32, "L2_EPOCHS": 30},
         "06_ensemble": {"EPOCHS": 5, "BATCH_SIZE": 64, "N_MODELS": 3},
         "07_results": {},
@@ -42,8 +42,8 @@ PROFILES: dict[str, dict[str, dict]] = {
     "full": {
         ALL: {"TRAIN_SIZE": None},
         "02_baselines": {"CV_FOLDS": 5, "CV_SIZE": None, "N_TREES": 100},
-        "03_mlp": {"EPOCHS": 10, "BATCH_SIZE": 100, "N_SEEDS": 5, "EPOCHS_SMALL": 50, "EPOCHS_DEEP": 500, "PATIENCE": 50},
-        "04_cnn": {"EPOCHS": 5, "BATCH_SIZE": 32, "MAX_EPOCHS": 20, "BN_EPOCHS": 500},
+        "03_mlp": {"EPOCHS": 10, "BATCH_SIZE": 100, "N_SEEDS": 5, "SMALL_EPOCHS": 50, "DEEP_EPOCHS": 500, "PATIENCE": 50},
+        "04_cnn": {"EPOCHS": 5, "BATCH_SIZE": 32, "SOURCE003_EPOCHS": 20, "BN_EPOCHS": 500},
         "05_regularization": {"EPOCHS": 20, "BATCH_SIZE": 128, "L2_EPOCHS": 30},
         "06_ensemble": {"EPOCHS": 40, "BATCH_SIZE": 64, "N_MODELS": 7},
         "07_results": {},

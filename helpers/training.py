@@ -15,7 +15,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -73,17 +73,16 @@ class Run:
     model: object
     history: dict[str, list[float]]
     train_seconds: float
-    params: int
+    weights: int
     best_epoch: int | None = None
-    extra: dict = field(default_factory=dict)
-
+    
     @property
     def epochs_run(self) -> int:
         return len(next(iter(self.history.values())))
 
 
-def count_params(model) -> int:
-    """Trainable parameters, the number ``model.summary()`` reports as such."""
+def count_weights(model) -> int:
+    """Trainable weights, the number ``model.summary()`` reports as trainable params."""
     import keras
 
     return int(sum(keras.ops.size(w) for w in model.trainable_weights))
@@ -124,4 +123,4 @@ def fit(build: Callable[[], object], x, y=None, *, epochs: int, batch_size: int 
     best = None
     if "val_loss" in values:
         best = min(range(len(values["val_loss"])), key=values["val_loss"].__getitem__) + 1
-    return Run(model=model, history=values, train_seconds=seconds, params=count_params(model), best_epoch=best)
+    return Run(model=model, history=values, train_seconds=seconds, weights=count_weights(model), best_epoch=best)

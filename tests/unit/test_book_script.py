@@ -88,7 +88,7 @@ def test_archive_copies_only_that_profiles_metrics_without_predictions(tree):
     produced = tree / "_build" / "full" / "results"
     for profile in ("full", "custom"):
         results.save_metrics(produced, chapter="03_mlp", model=f"mlp_{profile}", dataset="mnist",
-                             profile=profile, test_accuracy=0.98, train_seconds=36.0, params=1,
+                             profile=profile, test_accuracy=0.98, train_seconds=36.0, weights=1,
                              parameters={}, test_predictions=[7, 2, 1])
     assert book.archive("full") == 0
     (kept,) = (tree / "helpers" / "archive" / "full").glob("*.json")
@@ -102,7 +102,7 @@ def test_results_chapter_reruns_when_the_archive_changes(tree):
     reader, results_dir = tree / "book" / "02_fails.ipynb", tree / "_build" / "smoke" / "results"
     before = book.run_key(reader, {}, results_dir)
     (tree / "helpers" / "archive" / "full").mkdir(parents=True)
-    (tree / "helpers" / "archive" / "full" / "03_mlp-mlp_1000-mnist.json").write_text("{}")
+    (tree / "helpers" / "archive" / "full" / "03_mlp-mlp_source001-mnist.json").write_text("{}")
     assert book.run_key(reader, {}, results_dir) != before
 
 

@@ -81,8 +81,10 @@ def test_archived_probabilities_load_without_pickle(tmp_path):
 
 
 def test_accuracy_is_the_argmax_against_the_labels():
+    from helpers.results import accuracy
+
     probabilities = np.array([[0.1, 0.9], [0.8, 0.2], [0.5, 0.5]])
-    assert members.accuracy(probabilities, [1, 1, 0]) == pytest.approx(2 / 3)
+    assert accuracy(probabilities, [1, 1, 0]) == pytest.approx(2 / 3)
 
 
 def test_archived_records_name_their_recipe():

@@ -7,8 +7,8 @@ from helpers.params import ParameterError, check_parameters
 
 BASELINES = dict(DATASET="fashion_mnist", TRAIN_SIZE=None, SEED=42, CV_FOLDS=5, CV_SIZE=10_000,
                  N_TREES=100, RESULTS_DIR="results")
-MLP = dict(DATASET="mnist", TRAIN_SIZE=None, SEED=42, EPOCHS=5, BATCH_SIZE=100, N_SEEDS=3, EPOCHS_SMALL=20,
-           EPOCHS_DEEP=20, PATIENCE=5, RESULTS_DIR="results")
+MLP = dict(DATASET="mnist", TRAIN_SIZE=None, SEED=42, EPOCHS=5, BATCH_SIZE=100, N_SEEDS=3, SMALL_EPOCHS=20,
+           DEEP_EPOCHS=20, PATIENCE=5, RESULTS_DIR="results")
 
 
 @pytest.mark.parametrize("chapter, values", [("02_baselines", BASELINES), ("03_mlp", MLP)])
@@ -30,7 +30,7 @@ def test_baselines_rules(name, value, allowed):
     assert allowed in str(raised.value)
 
 
-@pytest.mark.parametrize("name", ["N_SEEDS", "EPOCHS_SMALL", "EPOCHS_DEEP", "PATIENCE"])
+@pytest.mark.parametrize("name", ["N_SEEDS", "SMALL_EPOCHS", "DEEP_EPOCHS", "PATIENCE"])
 def test_mlp_rules(name):
     with pytest.raises(ParameterError, match=f"{name}=0 is not allowed"):
         check_parameters("03_mlp", **{**MLP, name: 0})
@@ -42,6 +42,6 @@ def test_cv_on_all_images_is_allowed_and_is_the_full_profile():
 
 def test_full_profile_is_the_sources_settings():
     assert profiles.parameters("full", "03_mlp", set(MLP)) == {
-        "TRAIN_SIZE": None, "EPOCHS": 10, "BATCH_SIZE": 100, "N_SEEDS": 5, "EPOCHS_SMALL": 50, "EPOCHS_DEEP": 500, "PATIENCE": 50}
+        "TRAIN_SIZE": None, "EPOCHS": 10, "BATCH_SIZE": 100, "N_SEEDS": 5, "SMALL_EPOCHS": 50, "DEEP_EPOCHS": 500, "PATIENCE": 50}
     assert profiles.parameters("full", "02_baselines", set(BASELINES)) == {
         "TRAIN_SIZE": None, "CV_FOLDS": 5, "CV_SIZE": None, "N_TREES": 100}

@@ -7,8 +7,8 @@ from helpers import plots, profiles, results
 
 
 def test_save_and_load_metrics(tmp_path):
-    path = results.save_metrics(tmp_path, chapter="03_mlp", model="mlp_1000", dataset="mnist", profile="smoke",
-                                test_accuracy=np.float32(0.9811), train_seconds=12.3456, params=795_010,
+    path = results.save_metrics(tmp_path, chapter="03_mlp", model="mlp_source001", dataset="mnist", profile="smoke",
+                                test_accuracy=np.float32(0.9811), train_seconds=12.3456, weights=795_010,
                                 parameters={"EPOCHS": 1}, val_accuracy=0.98,
                                 test_predictions=np.array([7, 2, 1], dtype=np.int64))
     record = json.loads(path.read_text())
@@ -16,7 +16,7 @@ def test_save_and_load_metrics(tmp_path):
     assert record["test_accuracy"] == pytest.approx(0.9811) and record["train_seconds"] == 12.346
     assert record["test_predictions"] == [7, 2, 1] and record["val_accuracy"] == 0.98
     (tmp_path / "01_data-mnist.json").write_text('{"chapter": "01_data"}')
-    assert [r["model"] for r in results.load_metrics(tmp_path)] == ["mlp_1000"]
+    assert [r["model"] for r in results.load_metrics(tmp_path)] == ["mlp_source001"]
 
 
 @pytest.mark.parametrize("field", ["test_accuracy", "val_accuracy"])
@@ -25,15 +25,15 @@ def test_accuracy_out_of_range_is_refused(tmp_path, field, value):
     accuracies = {"test_accuracy": 0.9, field: value}
     with pytest.raises(ValueError, match=field):
         results.save_metrics(tmp_path, chapter="c", model="m", dataset="mnist", profile="smoke",
-                             train_seconds=1, params=None, parameters={}, **accuracies)
+                             train_seconds=1, weights=None, parameters={}, **accuracies)
 
 
 def test_reported_table_is_unique_and_plausible():
     keys = [(r["model"], r["dataset"]) for r in results.REPORTED]
     assert len(keys) == len(set(keys))
     assert all(0.5 < r["accuracy"] < 1 for r in results.REPORTED)
-    assert results.reported("ensemble", "mnist")["accuracy"] == 0.9972
-    assert results.reported("ensemble", "fashion_mnist") is None
+    assert results.reported("ensemble_source000", "mnist")["accuracy"] == 0.9972
+    assert results.reported("ensemble_source000", "fashion_mnist") is None
 
 
 def test_mistakes_grid_counts_errors():
@@ -45,8 +45,8 @@ def test_mistakes_grid_counts_errors():
 
 
 def test_metrics_say_when_and_on_what_they_were_measured(tmp_path):
-    path = results.save_metrics(tmp_path, chapter="02_baselines", model="decision_tree", dataset="mnist",
-                                profile="smoke", test_accuracy=0.87, train_seconds=1.0, params=None,
+    path = results.save_metrics(tmp_path, chapter="02_baselines", model="tree_source002", dataset="mnist",
+                                profile="smoke", test_accuracy=0.87, train_seconds=1.0, weights=None,
                                 parameters={})
     env = json.loads(path.read_text())["environment"]
     assert env["recorded_utc"].startswith("20") and env["cpus"] >= 1
@@ -58,7 +58,7 @@ def test_metrics_say_when_and_on_what_they_were_measured(tmp_path):
 def test_archive_keeps_only_its_profile(tmp_path):
     for profile in ("full", "standard"):
         results.save_metrics(tmp_path / "full", chapter="03_mlp", model=f"mlp_{profile}", dataset="mnist",
-                             profile=profile, test_accuracy=0.98, train_seconds=36.0, params=795_010,
+                             profile=profile, test_accuracy=0.98, train_seconds=36.0, weights=795_010,
                              parameters={})
     assert [r["model"] for r in results.load_archive("full", archive=tmp_path)] == ["mlp_full"]
     assert results.load_archive("full", archive=tmp_path / "nowhere") == []
@@ -84,3 +84,31 @@ def test_archived_runs_still_match_their_profile():
             continue
         assert profiles.identify(record["chapter"], values) == "full", (
             f"{record['chapter']}-{record['model']}-{record['dataset']} ran with {values}")
+
+
+def test_score_and_save_measures_every_split_alike(tmp_path):
+    """One accuracy definition: the argmax of predict() against the labels."""
+    from dataclasses import dataclass
+
+    class Model:
+        def predict(self, x, batch_size=None, verbose=0):
+            return np.eye(10)[np.asarray(x) % 10]  # predicts x mod 10, certain
+
+    @dataclass
+    class Run:
+        model: object
+        train_seconds: float = 2.0
+        weights: int = 7
+        epochs_run: int = 3
+        best_epoch: int | None = 2
+
+    x_test, y_test = np.arange(20), np.arange(20) % 10
+    y_test[:5] = 0  # 4 of 20 wrong (image 0 is a 0)
+    score = results.score_and_save(tmp_path, Run(Model()), x_test, y_test, np.arange(4),
+                                   np.array([0, 1, 2, 0]), chapter="04_cnn", model="m",
+                                   dataset="mnist", profile="smoke", parameters={}, extra=1)
+    assert score.test_accuracy == 0.8 and score.val_accuracy == 0.75
+    record = json.loads(score.path.read_text())
+    assert record["test_accuracy"] == 0.8 and record["val_accuracy"] == 0.75
+    assert record["test_predictions"][:5] == [0, 1, 2, 3, 4] and record["weights"] == 7
+    assert record["epochs_run"] == 3 and record["best_epoch"] == 2 and record["extra"] == 1

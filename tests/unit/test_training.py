@@ -32,11 +32,11 @@ def test_same_seed_same_history_and_weights():
     assert other.history != first.history
 
 
-def test_run_records_time_params_and_best_epoch():
+def test_run_records_time_weights_and_best_epoch():
     x, y, xv, yv = tiny_problem()
     run = training.fit(build, x, y, epochs=4, batch_size=32, seed=0, validation_data=(xv, yv), verbose=0)
     assert run.epochs_run == 4 and run.train_seconds > 0
-    assert run.params == 8 * 8 * 2 + 2
+    assert run.weights == 8 * 8 * 2 + 2
     assert run.best_epoch == int(np.argmin(run.history["val_loss"])) + 1
 
 
