@@ -6,14 +6,15 @@ EXECUTED = _build/$(PROFILE)/book
 # Kernels (papermill, nbval) import this checkout's helpers, not another clone's install.
 export PYTHONPATH := $(CURDIR)$(if $(PYTHONPATH),:$(PYTHONPATH))
 
-.PHONY: help install data execute book format test unit nbval html browser browser-deps standalone clean
+.PHONY: help install data execute book format lint test unit nbval html browser browser-deps standalone clean
 
 help:
 	@echo "make install               install the Python requirements and the helpers package"
 	@echo "make data                  fetch and verify MNIST and Fashion-MNIST (offline-capable)"
 	@echo "make book [PROFILE=...]    execute every chapter, then build the HTML into _build/html"
 	@echo "                           PROFILE is smoke, standard (default) or full"
-	@echo "make format                black the chapters' code to 88 columns (long strings: by hand)"
+	@echo "make format                ruff-format the code and chapters to 88 columns"
+	@echo "make lint                  ruff: lint and formatting check (part of make test)"
 	@echo "make test                  unit tests, smoke execution, nbval, book build, HTML checks"
 
 install:
@@ -29,9 +30,15 @@ execute: data
 book: execute
 	$(BOOK) build --profile $(PROFILE)
 
-# the line length is black's setting in pyproject.toml
+# ruff's settings (88 columns, the rules) are in pyproject.toml
+LINTED := helpers scripts benchmarks tests book
 format:
-	$(PYTHON) -m black --quiet book/*.ipynb
+	$(PYTHON) -m ruff format $(LINTED)
+	$(PYTHON) -m ruff check --fix $(LINTED)
+
+lint:
+	$(PYTHON) -m ruff check $(LINTED)
+	$(PYTHON) -m ruff format --check $(LINTED)
 
 # --- tests: `make test` is what CI runs -------------------------------------
 unit:
@@ -57,7 +64,7 @@ standalone:
 	$(PYTHON) -m pytest tests/standalone
 
 test: PROFILE = smoke
-test: unit book nbval html browser standalone
+test: lint unit book nbval html browser standalone
 
 clean:
 	rm -rf _build

@@ -43,7 +43,8 @@ MODES = {"0": "oneDNN off", "1": "oneDNN on"}
 
 
 def time_steps(model, source, warmup: int, steps: int) -> float:
-    """Seconds per training step, after ``warmup`` steps that trace and build the graph."""
+    """Seconds per training step, after ``warmup`` steps that trace and build the
+    graph."""
     import tensorflow as tf
 
     # a tf.data pipeline shuffles itself
@@ -55,13 +56,14 @@ def time_steps(model, source, warmup: int, steps: int) -> float:
 
 
 def measure(args) -> dict:
-    """Time both pipelines in this process, with TensorFlow as the environment set it."""
-    from helpers import data, ensemble
-    from helpers.results import onednn_enabled
-
+    """Time both pipelines in this process, with TensorFlow as the environment set
+    it."""
     import keras
     import tensorflow as tf
     from keras.src.legacy.preprocessing.image import ImageDataGenerator
+
+    from helpers import data, ensemble
+    from helpers.results import onednn_enabled
 
     if args.intra_op:
         tf.config.threading.set_intra_op_parallelism_threads(args.intra_op)
@@ -73,7 +75,8 @@ def measure(args) -> dict:
     images = int(len(y) * (1 - ensemble.VALIDATION_FRACTION))
     x, y = data.scale(x[:images]), y[:images]
 
-    # source 000's way: the network without its augmentation layer, fed by ImageDataGenerator
+    # source 000's way: the network without its augmentation layer, fed by
+    # ImageDataGenerator
     keras.utils.set_random_seed(args.seed)
     augmentation = ensemble.AUGMENTATION["mnist"]
     datagen = ImageDataGenerator(
@@ -109,15 +112,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--steps", type=int, default=60, help="timed steps per pipeline")
+    parser.add_argument(
+        "--steps", type=int, default=60, help="timed steps per pipeline"
+    )
     parser.add_argument("--warmup", type=int, default=10, help="untimed steps first")
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
         "--modes", default="0,1", help="TF_ENABLE_ONEDNN_OPTS values, in order"
     )
-    parser.add_argument("--intra-op", type=int, default=0, help="0: TensorFlow's choice")
-    parser.add_argument("--inter-op", type=int, default=0, help="0: TensorFlow's choice")
+    parser.add_argument(
+        "--intra-op", type=int, default=0, help="0: TensorFlow's choice"
+    )
+    parser.add_argument(
+        "--inter-op", type=int, default=0, help="0: TensorFlow's choice"
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
@@ -146,8 +155,14 @@ def main() -> None:
         )
         result = json.loads(child.stdout.strip().splitlines()[-1])
         rows.append((mode, result))
-    print(f"TensorFlow {rows[0][1]['tensorflow']}, threads (intra, inter) {rows[0][1]['threads']}")
-    print(f"{'TF_ENABLE_ONEDNN_OPTS':22s} {'pipeline':44s} {'ms/step':>8s} {'s/epoch':>8s}")
+    print(
+        f"TensorFlow {rows[0][1]['tensorflow']}, "
+        f"threads (intra, inter) {rows[0][1]['threads']}"
+    )
+    print(
+        f"{'TF_ENABLE_ONEDNN_OPTS':22s} {'pipeline':44s} "
+        f"{'ms/step':>8s} {'s/epoch':>8s}"
+    )
     for mode, result in rows:
         label = f"{mode} ({'on' if result['onednn'] else 'off'})"
         for name, key in (
@@ -162,8 +177,8 @@ def main() -> None:
     if len(rows) == 2:
         (_, off), (_, on) = rows
         print(
-            f"chapter 6, oneDNN on against off: {off['chapter_6'] / on['chapter_6']:.2f}x "
-            "faster per step"
+            "chapter 6, oneDNN on against off: "
+            f"{off['chapter_6'] / on['chapter_6']:.2f}x faster per step"
         )
 
 

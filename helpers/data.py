@@ -38,8 +38,16 @@ DATASETS = ("mnist", "fashion_mnist")
 CLASS_NAMES = {
     "mnist": tuple(str(digit) for digit in range(10)),
     "fashion_mnist": (
-        "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-        "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+        "T-shirt/top",
+        "Trouser",
+        "Pullover",
+        "Dress",
+        "Coat",
+        "Sandal",
+        "Shirt",
+        "Sneaker",
+        "Bag",
+        "Ankle boot",
     ),
 }
 
@@ -52,16 +60,16 @@ FILES = (
 
 SHA256 = {
     "mnist": {
-        "train-images-idx3-ubyte": "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
-        "train-labels-idx1-ubyte": "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
-        "t10k-images-idx3-ubyte": "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
-        "t10k-labels-idx1-ubyte": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
+        "train-images-idx3-ubyte": "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",  # noqa: E501
+        "train-labels-idx1-ubyte": "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",  # noqa: E501
+        "t10k-images-idx3-ubyte": "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",  # noqa: E501
+        "t10k-labels-idx1-ubyte": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",  # noqa: E501
     },
     "fashion_mnist": {
-        "train-images-idx3-ubyte": "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
-        "train-labels-idx1-ubyte": "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
-        "t10k-images-idx3-ubyte": "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
-        "t10k-labels-idx1-ubyte": "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
+        "train-images-idx3-ubyte": "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",  # noqa: E501
+        "train-labels-idx1-ubyte": "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",  # noqa: E501
+        "t10k-images-idx3-ubyte": "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",  # noqa: E501
+        "t10k-labels-idx1-ubyte": "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",  # noqa: E501
     },
 }
 
@@ -71,8 +79,14 @@ SYSTEM_DIRS = {"fashion_mnist": Path("/usr/share/datasets/fashion-mnist")}
 # gzipped IDX), then the datasets' own hosts as a second chance.
 KERAS_BASE = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
 MIRRORS = {
-    "mnist": (KERAS_BASE + "mnist.npz", "https://ossci-datasets.s3.amazonaws.com/mnist/"),
-    "fashion_mnist": (KERAS_BASE, "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"),
+    "mnist": (
+        KERAS_BASE + "mnist.npz",
+        "https://ossci-datasets.s3.amazonaws.com/mnist/",
+    ),
+    "fashion_mnist": (
+        KERAS_BASE,
+        "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",
+    ),
 }
 NPZ_KEYS = dict(zip(FILES, ("x_train", "y_train", "x_test", "y_test")))
 
@@ -100,8 +114,10 @@ class Splits(NamedTuple):
         For a final fit once nothing is left to choose on the validation
         images: source 001 trained on all 60,000, with no validation split.
         """
-        return (np.concatenate([self.x_train, self.x_val]),
-                np.concatenate([self.y_train, self.y_val]))
+        return (
+            np.concatenate([self.x_train, self.x_val]),
+            np.concatenate([self.y_train, self.y_val]),
+        )
 
 
 def cache_dir() -> Path:
@@ -118,10 +134,14 @@ def sha256(data: bytes) -> str:
 
 def _check_name(name: str) -> None:
     if name not in DATASETS:
-        raise ValueError(f"unknown dataset {name!r}: expected one of {', '.join(map(repr, DATASETS))}")
+        raise ValueError(
+            f"unknown dataset {name!r}: "
+            f"expected one of {', '.join(map(repr, DATASETS))}"
+        )
 
 
 # --- IDX format ------------------------------------------------------------
+
 
 def parse_idx(data: bytes) -> np.ndarray:
     """Decode an uncompressed IDX file of unsigned bytes into an array."""
@@ -143,6 +163,7 @@ def encode_idx(array: np.ndarray) -> bytes:
 # --- sources ---------------------------------------------------------------
 # A source maps (dataset, file name) to the file's uncompressed bytes, or
 # raises OSError/ValueError saying why it has none.
+
 
 def _from_cache(name: str, filename: str) -> bytes:
     return (cache_dir() / name / filename).read_bytes()
@@ -174,7 +195,10 @@ def _from_mirror(base: str) -> Callable[[str, str], bytes]:
 
 def _sources(name: str) -> Iterator[tuple[str, Callable[[str, str], bytes]]]:
     yield f"cache {cache_dir() / name}", _from_cache
-    yield f"system directory {SYSTEM_DIRS.get(name, '(none for ' + name + ')')}", _from_system
+    yield (
+        f"system directory {SYSTEM_DIRS.get(name, '(none for ' + name + ')')}",
+        _from_system,
+    )
     for base in MIRRORS[name]:
         yield base, _from_mirror(base)
 
@@ -198,17 +222,24 @@ def fetch_file(name: str, filename: str) -> bytes:
             if source is not _from_cache:
                 write_atomic(cache_dir() / name / filename, data)
             return data
-        tried.append(f"  - {label}: checksum mismatch, expected {expected}, actual {actual}"
-                     f" ({len(data):,} bytes)")
+        tried.append(
+            f"  - {label}: checksum mismatch, expected {expected}, actual {actual}"
+            f" ({len(data):,} bytes)"
+        )
     raise DataError(
         f"No verified copy of {name}/{filename} (expected SHA-256 {expected}).\n"
-        "Sources tried:\n" + "\n".join(tried) + f"\nFix: run `{FIX_COMMAND}` in the book's repository, "
+        "Sources tried:\n"
+        + "\n".join(tried)
+        + f"\nFix: run `{FIX_COMMAND}` in the book's repository, "
         "or set MNIST_BOOK_DATA to a directory that holds verified copies."
     )
 
 
-def load(name: str) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
-    """``(x_train, y_train), (x_test, y_test)`` as uint8, like ``keras.datasets`` (chapter 1)."""
+def load(
+    name: str,
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """``(x_train, y_train), (x_test, y_test)`` as uint8, like ``keras.datasets``
+    (chapter 1)."""
     _check_name(name)
     x_train, y_train, x_test, y_test = (parse_idx(fetch_file(name, f)) for f in FILES)
     return (x_train, y_train), (x_test, y_test)
@@ -216,14 +247,17 @@ def load(name: str) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np
 
 # --- preparing the arrays --------------------------------------------------
 
+
 def scale(images: np.ndarray, channel_axis: bool = True) -> np.ndarray:
-    """uint8 pixels to float32 in [0, 1], with a trailing channel axis for CNNs (chapter 1)."""
+    """uint8 pixels to float32 in [0, 1], with a trailing channel axis for CNNs (chapter
+    1)."""
     scaled = images.astype("float32") / 255.0
     return scaled[..., np.newaxis] if channel_axis else scaled
 
 
 def stratified_subset(x: np.ndarray, y: np.ndarray, size: int | None, seed: int):
-    """``size`` examples with the class proportions of ``y`` (all of them for None) (chapter 1)."""
+    """``size`` examples with the class proportions of ``y`` (all of them for None)
+    (chapter 1)."""
     if size is None or size >= len(y):
         return x, y
     from sklearn.model_selection import train_test_split
@@ -235,16 +269,24 @@ def stratified_subset(x: np.ndarray, y: np.ndarray, size: int | None, seed: int)
 
 
 def split(x: np.ndarray, y: np.ndarray, val_fraction: float = 0.2, seed: int = 0):
-    """Stratified train/validation split, ``(x_train, x_val, y_train, y_val)`` (chapter 1)."""
+    """Stratified train/validation split, ``(x_train, x_val, y_train, y_val)`` (chapter
+    1)."""
     from sklearn.model_selection import train_test_split
 
     return train_test_split(x, y, test_size=val_fraction, stratify=y, random_state=seed)
 
 
-def prepare(name: str, train_size: int | None = None, seed: int = 0,
-            val_fraction: float = 0.2, channel_axis: bool = True) -> Splits:
+def prepare(
+    name: str,
+    train_size: int | None = None,
+    seed: int = 0,
+    val_fraction: float = 0.2,
+    channel_axis: bool = True,
+) -> Splits:
     """Load, subset, scale and split a dataset, the recipe of chapter 1 in one call."""
     (x_train, y_train), (x_test, y_test) = load(name)
     x_train, y_train = stratified_subset(x_train, y_train, train_size, seed)
-    x_tr, x_val, y_tr, y_val = split(scale(x_train, channel_axis), y_train, val_fraction, seed)
+    x_tr, x_val, y_tr, y_val = split(
+        scale(x_train, channel_axis), y_train, val_fraction, seed
+    )
     return Splits(x_tr, y_tr, x_val, y_val, scale(x_test, channel_axis), y_test)

@@ -23,5 +23,8 @@ def glue(name: str, value) -> None:
     if hasattr(value, "item"):  # numpy scalar: repr would read "np.float64(...)"
         value = value.item()
     text = value if isinstance(value, str) else repr(value)
-    display({HIDDEN_PREFIX + "text/plain": text}, raw=True,
-            metadata={"scrapbook": {"name": name, "mime_prefix": HIDDEN_PREFIX}})
+    display(
+        {HIDDEN_PREFIX + "text/plain": text},
+        raw=True,
+        metadata={"scrapbook": {"name": name, "mime_prefix": HIDDEN_PREFIX}},
+    )

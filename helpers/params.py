@@ -23,8 +23,12 @@ class ParameterError(ValueError):
     """A papermill parameter has a value the chapter cannot run with."""
 
 
-def _integer(low: int, high: int | None = None, none_means: str | None = None) -> Callable:
-    allowed = f"an integer >= {low}" if high is None else f"an integer from {low} to {high:,}"
+def _integer(
+    low: int, high: int | None = None, none_means: str | None = None
+) -> Callable:
+    allowed = (
+        f"an integer >= {low}" if high is None else f"an integer from {low} to {high:,}"
+    )
     if none_means:
         allowed = f"None ({none_means}) or {allowed}"
 
@@ -52,7 +56,9 @@ def _networks(value) -> str | None:
     allowed = "None (every network) or a list of network numbers from 1, such as [2, 3]"
     if value is None:
         return None
-    numbers = [value] if isinstance(value, int) and not isinstance(value, bool) else value
+    numbers = (
+        [value] if isinstance(value, int) and not isinstance(value, bool) else value
+    )
     if not isinstance(numbers, (list, tuple)) or not numbers:
         return allowed
     if any(isinstance(n, bool) or not isinstance(n, int) or n < 1 for n in numbers):
@@ -61,39 +67,57 @@ def _networks(value) -> str | None:
 
 
 def _text(value) -> str | None:
-    return None if isinstance(value, str) and value.strip() else "a non-empty string (a directory path)"
+    return (
+        None
+        if isinstance(value, str) and value.strip()
+        else "a non-empty string (a directory path)"
+    )
 
 
 RULES: dict[str, Callable] = {
     "DATASET": _one_of(DATASETS),
-    "TRAIN_SIZE": _integer(MIN_TRAIN_SIZE, N_TRAIN, none_means=f"all {N_TRAIN:,} training images"),
+    "TRAIN_SIZE": _integer(
+        MIN_TRAIN_SIZE, N_TRAIN, none_means=f"all {N_TRAIN:,} training images"
+    ),
     "SEED": _integer(0, 2**32 - 1),
     "EPOCHS": _integer(1),
     "BATCH_SIZE": _integer(1, N_TRAIN),
     "N_MODELS": _integer(1),
-    "NETWORKS": _networks,  # 06_ensemble: which of the N_MODELS networks this run trains
+    "NETWORKS": _networks,  # 06_ensemble: which of the N_MODELS networks a run trains
     "CV_FOLDS": _integer(2, 10),  # 02_baselines: stratified k-fold cross-validation
-    "CV_SIZE": _integer(MIN_TRAIN_SIZE, N_TRAIN, none_means="the whole training split"),  # 02_baselines
+    "CV_SIZE": _integer(
+        MIN_TRAIN_SIZE, N_TRAIN, none_means="the whole training split"
+    ),  # 02_baselines
     "N_TREES": _integer(1),  # 02_baselines: trees in the random forest
     "N_SEEDS": _integer(1, 20),  # 03_mlp: seeds that train the 784-1000-10 network
     "SMALL_EPOCHS": _integer(1),  # 03_mlp: epochs of the 784-64-16-10 network
-    "DEEP_EPOCHS": _integer(1),  # 03_mlp: most epochs of the deep MLP (early stopping may end it sooner)
+    "DEEP_EPOCHS": _integer(
+        1
+    ),  # 03_mlp: most epochs of the deep MLP (early stopping may end it sooner)
     "PATIENCE": _integer(1),  # 03_mlp: early-stopping patience in epochs
-    "SOURCE003_EPOCHS": _integer(1),  # 04_cnn: most epochs of source 003's CNN (early stopping may end it sooner)
-    "BN_EPOCHS": _integer(1),  # 04_cnn: most epochs of source 002's batch-normalized CNN
-    "L2_EPOCHS": _integer(1),  # 05_regularization: epochs of source 004's L2 + dropout CNN
+    "SOURCE003_EPOCHS": _integer(
+        1
+    ),  # 04_cnn: most epochs of source 003's CNN (early stopping may end it sooner)
+    "BN_EPOCHS": _integer(
+        1
+    ),  # 04_cnn: most epochs of source 002's batch-normalized CNN
+    "L2_EPOCHS": _integer(
+        1
+    ),  # 05_regularization: epochs of source 004's L2 + dropout CNN
     "RESULTS_DIR": _text,
 }
 
 
 def selected_networks(networks, n_models: int) -> list[int]:
-    """The network numbers (from 1) a run trains: ``NETWORKS``, or all ``N_MODELS`` (chapter 6)."""
+    """The network numbers (from 1) a run trains: ``NETWORKS``, or all ``N_MODELS``
+    (chapter 6)."""
     chosen = list(range(1, n_models + 1)) if networks is None else networks
     chosen = [chosen] if isinstance(chosen, int) else sorted(chosen)
     beyond = [n for n in chosen if n > n_models]
     if beyond:
         raise ParameterError(
-            f"NETWORKS={networks!r} is not allowed: network numbers go up to N_MODELS={n_models}."
+            f"NETWORKS={networks!r} is not allowed: "
+            f"network numbers go up to N_MODELS={n_models}."
         )
     return chosen
 
@@ -143,8 +167,13 @@ def check_parameters(chapter: str, **values) -> dict:
             )
     for name, value in values.items():
         if name not in RULES:
-            raise ParameterError(f"{name} is not a parameter this book knows: expected one of {', '.join(RULES)}")
+            raise ParameterError(
+                f"{name} is not a parameter this book knows: "
+                f"expected one of {', '.join(RULES)}"
+            )
         allowed = RULES[name](value)
         if allowed:
-            raise ParameterError(f"{name}={value!r} is not allowed: expected {allowed}.")
+            raise ParameterError(
+                f"{name}={value!r} is not allowed: expected {allowed}."
+            )
     return {**values, "PROFILE": profiles.identify(chapter, values)}

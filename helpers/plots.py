@@ -13,7 +13,9 @@ def image_grid(images, titles, ncols: int = 5, size: float = 1.8, cmap: str = "g
     """
     images = np.asarray(images)
     nrows = int(np.ceil(len(images) / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * size, nrows * size * 1.15), squeeze=False)
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(ncols * size, nrows * size * 1.15), squeeze=False
+    )
     for ax in axes.flat:
         ax.axis("off")
     for ax, image, title in zip(axes.flat, images, titles):
@@ -23,16 +25,25 @@ def image_grid(images, titles, ncols: int = 5, size: float = 1.8, cmap: str = "g
     return fig
 
 
-def mistakes(images, y_true, y_pred, class_names, n: int = 16, seed: int = 0, ncols: int = 4):
-    """A grid of up to ``n`` misclassified images titled "label / prediction" (chapter 3).
+def mistakes(
+    images, y_true, y_pred, class_names, n: int = 16, seed: int = 0, ncols: int = 4
+):
+    """A grid of up to ``n`` misclassified images titled "label / prediction" (chapter
+    3).
 
     Returns the figure and the number of mistakes in total.
     """
     wrong = np.flatnonzero(np.asarray(y_true) != np.asarray(y_pred))
-    picks = np.random.default_rng(seed).choice(wrong, size=min(n, len(wrong)), replace=False)
+    picks = np.random.default_rng(seed).choice(
+        wrong, size=min(n, len(wrong)), replace=False
+    )
     titles = [f"{class_names[y_true[i]]} / {class_names[y_pred[i]]}" for i in picks]
     fig = image_grid(np.asarray(images)[picks], titles, ncols=ncols)
-    fig.suptitle(f"{len(wrong):,} of {len(y_true):,} test images misclassified (label / prediction)", y=1.02)
+    fig.suptitle(
+        f"{len(wrong):,} of {len(y_true):,} test images misclassified "
+        "(label / prediction)",
+        y=1.02,
+    )
     return fig, len(wrong)
 
 
@@ -42,16 +53,31 @@ def history(histories: dict[str, dict], metrics=("loss", "accuracy"), skip: int 
     ``histories`` maps a run's name to its history dict; ``skip`` leaves out the
     first epochs, whose large loss can flatten the rest of a curve.
     """
-    fig, axes = plt.subplots(1, len(metrics), figsize=(6 * len(metrics), 3.8), squeeze=False)
+    fig, axes = plt.subplots(
+        1, len(metrics), figsize=(6 * len(metrics), 3.8), squeeze=False
+    )
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for ax, metric in zip(axes.flat, metrics):
         for (name, values), colour in zip(histories.items(), colours * 3):
             epochs = np.arange(1, len(values[metric]) + 1)[skip:]
             # markers keep a one-epoch run visible as points
-            ax.plot(epochs, values[metric][skip:], "-o", ms=3, color=colour, label=f"{name} train")
+            ax.plot(
+                epochs,
+                values[metric][skip:],
+                "-o",
+                ms=3,
+                color=colour,
+                label=f"{name} train",
+            )
             if f"val_{metric}" in values:
-                ax.plot(epochs, values[f"val_{metric}"][skip:], "--o", ms=3, color=colour,
-                        label=f"{name} validation")
+                ax.plot(
+                    epochs,
+                    values[f"val_{metric}"][skip:],
+                    "--o",
+                    ms=3,
+                    color=colour,
+                    label=f"{name} validation",
+                )
         ax.set_xlabel("epoch")
         ax.set_ylabel(metric)
         ax.grid(alpha=0.3)
@@ -65,15 +91,23 @@ def confusion(y_true, y_pred, class_names, title: str = ""):
     from sklearn.metrics import ConfusionMatrixDisplay
 
     fig, ax = plt.subplots(figsize=(7, 6))
-    ConfusionMatrixDisplay.from_predictions(y_true, y_pred, display_labels=list(class_names), ax=ax,
-                                            colorbar=False, xticks_rotation=45, cmap="Blues")
+    ConfusionMatrixDisplay.from_predictions(
+        y_true,
+        y_pred,
+        display_labels=list(class_names),
+        ax=ax,
+        colorbar=False,
+        xticks_rotation=45,
+        cmap="Blues",
+    )
     ax.set_title(title)
     fig.tight_layout()
     return fig
 
 
 def architecture(model, title: str = ""):
-    """Draw a Keras model as a column of layers with output shapes and parameters (chapter 4).
+    """Draw a Keras model as a column of layers with output shapes and parameters
+    (chapter 4).
 
     A stand-in for ``keras.utils.plot_model(model, show_shapes=True)`` that
     needs neither pydot nor Graphviz. Each box is one layer; its width grows
@@ -85,7 +119,9 @@ def architecture(model, title: str = ""):
     rows = []
     for layer in model.layers:
         shape = tuple(layer.output.shape)[1:]
-        rows.append((f"{layer.name} ({type(layer).__name__})", shape, layer.count_params()))
+        rows.append(
+            (f"{layer.name} ({type(layer).__name__})", shape, layer.count_params())
+        )
     sizes = [math.prod(d for d in shape if d) for _, shape, _ in rows]
     largest = math.log10(max(sizes) + 1)
     fig, ax = plt.subplots(figsize=(7.5, 0.42 * len(rows) + 0.6))
@@ -95,14 +131,34 @@ def architecture(model, title: str = ""):
         y = len(rows) - 1 - i
         width = 0.15 + 0.85 * math.log10(size + 1) / largest
         colour = colours[kinds.index(type(model.layers[i]).__name__) % len(colours)]
-        ax.add_patch(plt.Rectangle((0.5 - width / 2, y - 0.38), width, 0.76, color=colour, alpha=0.35))
-        ax.text(0.5, y, f"{name}   {' × '.join(map(str, shape))}   {count:,} params", ha="center", va="center", fontsize=8)
+        ax.add_patch(
+            plt.Rectangle(
+                (0.5 - width / 2, y - 0.38), width, 0.76, color=colour, alpha=0.35
+            )
+        )
+        ax.text(
+            0.5,
+            y,
+            f"{name}   {' × '.join(map(str, shape))}   {count:,} params",
+            ha="center",
+            va="center",
+            fontsize=8,
+        )
         if i:
-            ax.annotate("", xy=(0.5, y + 0.38), xytext=(0.5, y + 0.62), arrowprops={"arrowstyle": "->", "lw": 0.8})
+            ax.annotate(
+                "",
+                xy=(0.5, y + 0.38),
+                xytext=(0.5, y + 0.62),
+                arrowprops={"arrowstyle": "->", "lw": 0.8},
+            )
     ax.set_xlim(0, 1)
     ax.set_ylim(-0.6, len(rows) - 0.4)
     ax.axis("off")
-    ax.set_title(title or f"{model.name}: {model.count_params():,} parameters, input {tuple(model.inputs[0].shape)[1:]}",
-                 fontsize=10)
+    ax.set_title(
+        title
+        or f"{model.name}: {model.count_params():,} parameters, "
+        f"input {tuple(model.inputs[0].shape)[1:]}",
+        fontsize=10,
+    )
     fig.tight_layout()
     return fig

@@ -33,17 +33,46 @@ PROFILES: dict[str, dict[str, dict]] = {
     "standard": {
         ALL: {"TRAIN_SIZE": None},
         "02_baselines": {"CV_FOLDS": 5, "CV_SIZE": 10_000, "N_TREES": 100},
-        "03_mlp": {"EPOCHS": 5, "BATCH_SIZE": 100, "N_SEEDS": 3, "SMALL_EPOCHS": 20, "DEEP_EPOCHS": 20, "PATIENCE": 5},
-        "04_cnn": {"EPOCHS": 2, "BATCH_SIZE": 32, "SOURCE003_EPOCHS": 3, "BN_EPOCHS": 6},
-        "05_regularization": {"TRAIN_SIZE": 6_000, "EPOCHS": 10, "BATCH_SIZE": 32, "L2_EPOCHS": 30},
+        "03_mlp": {
+            "EPOCHS": 5,
+            "BATCH_SIZE": 100,
+            "N_SEEDS": 3,
+            "SMALL_EPOCHS": 20,
+            "DEEP_EPOCHS": 20,
+            "PATIENCE": 5,
+        },
+        "04_cnn": {
+            "EPOCHS": 2,
+            "BATCH_SIZE": 32,
+            "SOURCE003_EPOCHS": 3,
+            "BN_EPOCHS": 6,
+        },
+        "05_regularization": {
+            "TRAIN_SIZE": 6_000,
+            "EPOCHS": 10,
+            "BATCH_SIZE": 32,
+            "L2_EPOCHS": 30,
+        },
         "06_ensemble": {"EPOCHS": 5, "BATCH_SIZE": 64, "N_MODELS": 3},
         "07_results": {},
     },
     "full": {
         ALL: {"TRAIN_SIZE": None},
         "02_baselines": {"CV_FOLDS": 5, "CV_SIZE": None, "N_TREES": 100},
-        "03_mlp": {"EPOCHS": 10, "BATCH_SIZE": 100, "N_SEEDS": 5, "SMALL_EPOCHS": 50, "DEEP_EPOCHS": 500, "PATIENCE": 50},
-        "04_cnn": {"EPOCHS": 5, "BATCH_SIZE": 32, "SOURCE003_EPOCHS": 20, "BN_EPOCHS": 500},
+        "03_mlp": {
+            "EPOCHS": 10,
+            "BATCH_SIZE": 100,
+            "N_SEEDS": 5,
+            "SMALL_EPOCHS": 50,
+            "DEEP_EPOCHS": 500,
+            "PATIENCE": 50,
+        },
+        "04_cnn": {
+            "EPOCHS": 5,
+            "BATCH_SIZE": 32,
+            "SOURCE003_EPOCHS": 20,
+            "BN_EPOCHS": 500,
+        },
         "05_regularization": {"EPOCHS": 20, "BATCH_SIZE": 128, "L2_EPOCHS": 30},
         "06_ensemble": {"EPOCHS": 40, "BATCH_SIZE": 64, "N_MODELS": 7},
         "07_results": {},
@@ -63,8 +92,12 @@ BY_DATASET: dict[str, dict[str, dict[str, dict]]] = {
 CUSTOM = "custom"
 
 
-def parameters(profile: str, chapter: str, declared: set[str] | None = None,
-               dataset: str | None = None) -> dict:
+def parameters(
+    profile: str,
+    chapter: str,
+    declared: set[str] | None = None,
+    dataset: str | None = None,
+) -> dict:
     """The papermill parameters of ``chapter`` (e.g. ``"01_data"``) under ``profile``.
 
     With ``declared`` (the names in the chapter's parameters cell), names the
@@ -72,9 +105,14 @@ def parameters(profile: str, chapter: str, declared: set[str] | None = None,
     ``BY_DATASET`` holds for that ``DATASET`` (chapter 5).
     """
     if profile not in PROFILES:
-        raise ValueError(f"unknown profile {profile!r}: expected one of {', '.join(PROFILES)}")
-    merged = {**PROFILES[profile][ALL], **PROFILES[profile].get(chapter, {}),
-              **BY_DATASET.get(profile, {}).get(chapter, {}).get(dataset, {})}
+        raise ValueError(
+            f"unknown profile {profile!r}: expected one of {', '.join(PROFILES)}"
+        )
+    merged = {
+        **PROFILES[profile][ALL],
+        **PROFILES[profile].get(chapter, {}),
+        **BY_DATASET.get(profile, {}).get(chapter, {}).get(dataset, {}),
+    }
     if declared is not None:
         merged = {name: value for name, value in merged.items() if name in declared}
     return merged
@@ -87,7 +125,9 @@ def identify(chapter: str, values: dict) -> str:
     was not run with (chapter 1 introduces it; every chapter records it).
     """
     for name in PROFILES:
-        wanted = parameters(name, chapter, declared=set(values), dataset=values.get("DATASET"))
+        wanted = parameters(
+            name, chapter, declared=set(values), dataset=values.get("DATASET")
+        )
         if all(values[key] == value for key, value in wanted.items()):
             return name
     return CUSTOM
@@ -104,7 +144,14 @@ def describe(chapter: str, declared: dict):
 
     current = {name: value for name, value in declared.items() if name != "PROFILE"}
     dataset = current.get("DATASET")
-    table = {profile: {name: repr(value) for name, value in
-                       {**current, **parameters(profile, chapter, set(current), dataset)}.items()}
-             for profile in PROFILES}
+    table = {
+        profile: {
+            name: repr(value)
+            for name, value in {
+                **current,
+                **parameters(profile, chapter, set(current), dataset),
+            }.items()
+        }
+        for profile in PROFILES
+    }
     return pd.DataFrame(table).rename_axis("parameter")

@@ -23,49 +23,140 @@ import numpy as np
 # kept with the package by `python scripts/book.py archive` (chapter 7 shows them).
 ARCHIVE = Path(__file__).resolve().parent / "archive"
 
-FIELDS = ("model", "dataset", "profile", "test_accuracy", "train_seconds", "weights", "parameters")
+FIELDS = (
+    "model",
+    "dataset",
+    "profile",
+    "test_accuracy",
+    "train_seconds",
+    "weights",
+    "parameters",
+)
 
 # What the source documents reported, for the models the book reproduces.
 # "split" says what the number was measured on: several sources report
 # validation accuracy only. Source 002 also gives the two models' 5-fold CV means
 # (tree 0.7900, forest 0.8799); the validation scores compare both alike.
 REPORTED = (
-    {"model": "tree_source002", "dataset": "fashion_mnist", "source": "002", "accuracy": 0.7896, "split": "validation"},
-    {"model": "forest_source002", "dataset": "fashion_mnist", "source": "002", "accuracy": 0.8805, "split": "validation"},
-    {"model": "mlp_source002", "dataset": "fashion_mnist", "source": "002", "accuracy": 0.8953, "split": "validation"},
-    {"model": "cnn_source002", "dataset": "fashion_mnist", "source": "002", "accuracy": 0.9252, "split": "validation"},
-    {"model": "mlp_source001", "dataset": "mnist", "source": "001", "accuracy": 0.9811, "split": "test"},
-    {"model": "mlp_source001_all", "dataset": "mnist", "source": "001", "accuracy": 0.9811, "split": "test"},
-    {"model": "mlp_source004", "dataset": "mnist", "source": "004", "accuracy": 0.9631, "split": "test"},
-    {"model": "cnn_source001", "dataset": "mnist", "source": "001", "accuracy": 0.9904, "split": "test"},
-    {"model": "cnn_source001_all", "dataset": "mnist", "source": "001", "accuracy": 0.9904, "split": "test"},
-    {"model": "cnn_source004_l2_dropout", "dataset": "mnist", "source": "004", "accuracy": 0.9753, "split": "test"},
-    {"model": "ensemble_source000", "dataset": "mnist", "source": "000", "accuracy": 0.9972, "split": "test"},
+    {
+        "model": "tree_source002",
+        "dataset": "fashion_mnist",
+        "source": "002",
+        "accuracy": 0.7896,
+        "split": "validation",
+    },
+    {
+        "model": "forest_source002",
+        "dataset": "fashion_mnist",
+        "source": "002",
+        "accuracy": 0.8805,
+        "split": "validation",
+    },
+    {
+        "model": "mlp_source002",
+        "dataset": "fashion_mnist",
+        "source": "002",
+        "accuracy": 0.8953,
+        "split": "validation",
+    },
+    {
+        "model": "cnn_source002",
+        "dataset": "fashion_mnist",
+        "source": "002",
+        "accuracy": 0.9252,
+        "split": "validation",
+    },
+    {
+        "model": "mlp_source001",
+        "dataset": "mnist",
+        "source": "001",
+        "accuracy": 0.9811,
+        "split": "test",
+    },
+    {
+        "model": "mlp_source001_all",
+        "dataset": "mnist",
+        "source": "001",
+        "accuracy": 0.9811,
+        "split": "test",
+    },
+    {
+        "model": "mlp_source004",
+        "dataset": "mnist",
+        "source": "004",
+        "accuracy": 0.9631,
+        "split": "test",
+    },
+    {
+        "model": "cnn_source001",
+        "dataset": "mnist",
+        "source": "001",
+        "accuracy": 0.9904,
+        "split": "test",
+    },
+    {
+        "model": "cnn_source001_all",
+        "dataset": "mnist",
+        "source": "001",
+        "accuracy": 0.9904,
+        "split": "test",
+    },
+    {
+        "model": "cnn_source004_l2_dropout",
+        "dataset": "mnist",
+        "source": "004",
+        "accuracy": 0.9753,
+        "split": "test",
+    },
+    {
+        "model": "ensemble_source000",
+        "dataset": "mnist",
+        "source": "000",
+        "accuracy": 0.9972,
+        "split": "test",
+    },
 )
 
 
 # Beyond the sources: Chris Deotte measured source 000's network over 1,500
 # training runs {cite}`deotte2018`; the mean test accuracy of one network.
-SINGLE_NETWORK_MEAN = {"model": "cnn_source000", "dataset": "mnist", "accuracy": 0.9964, "runs": 1500}
+SINGLE_NETWORK_MEAN = {
+    "model": "cnn_source000",
+    "dataset": "mnist",
+    "accuracy": 0.9964,
+    "runs": 1500,
+}
 
 
 def reported(model: str, dataset: str) -> dict | None:
-    """The source's reported accuracy for ``model`` on ``dataset``, if it reported one."""
-    return next((r for r in REPORTED if r["model"] == model and r["dataset"] == dataset), None)
+    """The source's reported accuracy for ``model`` on ``dataset``, if it reported
+    one."""
+    return next(
+        (r for r in REPORTED if r["model"] == model and r["dataset"] == dataset), None
+    )
 
 
 def environment() -> dict:
-    """Where and when a model was trained: the date, the machine, the versions (chapter 2).
+    """Where and when a model was trained: the date, the machine, the versions (chapter
+    2).
 
     Saved with every metrics file, so that a training time always says what it
     was measured on (two CPU cores and a GPU differ by a factor of ten or more).
     Libraries are only reported, never imported: a scikit-learn chapter stays
     free of TensorFlow.
     """
-    env = {"recorded_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-           "machine": platform.machine(), "cpus": os.cpu_count(), "accelerator": None,
-           "python": platform.python_version()}
-    for module, name in (("keras", "keras"), ("tensorflow", "tensorflow"), ("sklearn", "scikit-learn")):
+    env = {
+        "recorded_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+        "accelerator": None,
+        "python": platform.python_version(),
+    }
+    for module, name in (
+        ("keras", "keras"),
+        ("tensorflow", "tensorflow"),
+        ("sklearn", "scikit-learn"),
+    ):
         if module in sys.modules:
             env[name] = getattr(sys.modules[module], "__version__", None)
     env.update(cpu())
@@ -74,7 +165,9 @@ def environment() -> dict:
         env["onednn"] = onednn_enabled()
     gpus = tf.config.list_physical_devices("GPU") if tf else []
     if gpus:
-        env["accelerator"] = tf.config.experimental.get_device_details(gpus[0]).get("device_name", gpus[0].name)
+        env["accelerator"] = tf.config.experimental.get_device_details(gpus[0]).get(
+            "device_name", gpus[0].name
+        )
     return env
 
 
@@ -102,7 +195,8 @@ def cpu() -> dict:
 
 
 def onednn_enabled() -> bool | None:
-    """Whether TensorFlow runs its oneDNN CPU kernels (None: not imported or unknown)."""
+    """Whether TensorFlow runs its oneDNN CPU kernels (None: not imported or
+    unknown)."""
     if "tensorflow" not in sys.modules:
         return None
     try:
@@ -113,16 +207,28 @@ def onednn_enabled() -> bool | None:
 
 
 def device(env: dict | None) -> str:
-    """A short name for what a model trained on: the GPU, or the CPU cores (chapter 7)."""
+    """A short name for what a model trained on: the GPU, or the CPU cores (chapter
+    7)."""
     if not env:
         return "not recorded"
     return env.get("accelerator") or f"{env.get('cpus')} CPU cores"
 
 
-def save_metrics(results_dir, *, chapter: str, model: str, dataset: str, profile: str,
-                 test_accuracy: float, train_seconds: float, weights: int | None,
-                 parameters: dict, test_predictions=None, val_accuracy: float | None = None,
-                 **extra) -> Path:
+def save_metrics(
+    results_dir,
+    *,
+    chapter: str,
+    model: str,
+    dataset: str,
+    profile: str,
+    test_accuracy: float,
+    train_seconds: float,
+    weights: int | None,
+    parameters: dict,
+    test_predictions=None,
+    val_accuracy: float | None = None,
+    **extra,
+) -> Path:
     """Write one model's metrics as ``<chapter>-<model>-<dataset>.json`` (chapter 2).
 
     ``weights`` is the number of trainable weights, or None for trees;
@@ -133,15 +239,26 @@ def save_metrics(results_dir, *, chapter: str, model: str, dataset: str, profile
     it under the key the results chapter reads); ``extra`` anything else worth
     keeping (epochs run, seeds, ...).
     """
-    for name, value in (("test_accuracy", test_accuracy), ("val_accuracy", val_accuracy)):
+    for name, value in (
+        ("test_accuracy", test_accuracy),
+        ("val_accuracy", val_accuracy),
+    ):
         if value is not None and (math.isnan(value) or not 0.0 <= value <= 1.0):
             raise ValueError(f"{name} must be in [0, 1], got {value}")
     if val_accuracy is not None:
         extra["val_accuracy"] = float(val_accuracy)
-    record = {"chapter": chapter, "model": model, "dataset": dataset, "profile": profile,
-              "test_accuracy": float(test_accuracy), "train_seconds": round(float(train_seconds), 3),
-              "weights": None if weights is None else int(weights), "parameters": parameters,
-              "environment": environment(), **extra}
+    record = {
+        "chapter": chapter,
+        "model": model,
+        "dataset": dataset,
+        "profile": profile,
+        "test_accuracy": float(test_accuracy),
+        "train_seconds": round(float(train_seconds), 3),
+        "weights": None if weights is None else int(weights),
+        "parameters": parameters,
+        "environment": environment(),
+        **extra,
+    }
     if test_predictions is not None:
         record["test_predictions"] = [int(label) for label in test_predictions]
     path = Path(results_dir) / f"{chapter}-{model}-{dataset}.json"
@@ -157,7 +274,9 @@ def accuracy(probabilities, labels) -> float:
     (pass the summed probabilities), on every split. Ties go to the lower
     class, as ``argmax`` decides.
     """
-    return float((np.asarray(probabilities).argmax(axis=-1) == np.asarray(labels)).mean())
+    return float(
+        (np.asarray(probabilities).argmax(axis=-1) == np.asarray(labels)).mean()
+    )
 
 
 @dataclass
@@ -174,8 +293,11 @@ class Score:
         return self.test_probabilities.argmax(axis=-1)
 
 
-def score(model, x_test, y_test, x_val=None, y_val=None, batch_size: int = 1000) -> Score:
-    """Predict the test set (and the validation split, if given) and measure (chapter 3)."""
+def score(
+    model, x_test, y_test, x_val=None, y_val=None, batch_size: int = 1000
+) -> Score:
+    """Predict the test set (and the validation split, if given) and measure (chapter
+    3)."""
 
     def predict(x):
         return np.asarray(model.predict(x, batch_size=batch_size, verbose=0))
@@ -185,26 +307,50 @@ def score(model, x_test, y_test, x_val=None, y_val=None, batch_size: int = 1000)
     return Score(probabilities, accuracy(probabilities, y_test), val)
 
 
-def score_and_save(results_dir, run, x_test, y_test, x_val=None, y_val=None, *,
-                   chapter: str, model: str, dataset: str, profile: str,
-                   parameters: dict, **extra) -> Score:
-    """Score a trained run (:class:`helpers.training.Run`) and write its metrics (chapter 3).
+def score_and_save(
+    results_dir,
+    run,
+    x_test,
+    y_test,
+    x_val=None,
+    y_val=None,
+    *,
+    chapter: str,
+    model: str,
+    dataset: str,
+    profile: str,
+    parameters: dict,
+    **extra,
+) -> Score:
+    """Score a trained run (:class:`helpers.training.Run`) and write its metrics
+    (chapter 3).
 
     Every Keras chapter records its models through this one function, so
     every metrics file holds the same fields, measured the same way.
     """
     measured = score(run.model, x_test, y_test, x_val, y_val)
     measured.path = save_metrics(
-        results_dir, chapter=chapter, model=model, dataset=dataset, profile=profile,
-        test_accuracy=measured.test_accuracy, val_accuracy=measured.val_accuracy,
-        train_seconds=run.train_seconds, weights=run.weights, parameters=parameters,
-        test_predictions=measured.test_predictions, epochs_run=run.epochs_run,
-        best_epoch=run.best_epoch, **extra)
+        results_dir,
+        chapter=chapter,
+        model=model,
+        dataset=dataset,
+        profile=profile,
+        test_accuracy=measured.test_accuracy,
+        val_accuracy=measured.val_accuracy,
+        train_seconds=run.train_seconds,
+        weights=run.weights,
+        parameters=parameters,
+        test_predictions=measured.test_predictions,
+        epochs_run=run.epochs_run,
+        best_epoch=run.best_epoch,
+        **extra,
+    )
     return measured
 
 
 def load_metrics(results_dir) -> list[dict]:
-    """Every model's metrics in ``results_dir`` (files without a ``model`` field are skipped)."""
+    """Every model's metrics in ``results_dir`` (files without a ``model`` field are
+    skipped)."""
     records = []
     for path in sorted(Path(results_dir).glob("*.json")):
         record = json.loads(path.read_text())

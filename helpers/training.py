@@ -49,7 +49,8 @@ def fast_cpu_kernels() -> None:
 
 
 def quiet_tensorflow() -> None:
-    """Import TensorFlow and find its devices without start-up noise on stderr (chapter 3).
+    """Import TensorFlow and find its devices without start-up noise on stderr (chapter
+    3).
 
     Call it in a chapter's Setup cell before ``import keras``. Python
     exceptions still surface as usual; only the C++ log lines are dropped, so
@@ -75,7 +76,7 @@ class Run:
     train_seconds: float
     weights: int
     best_epoch: int | None = None
-    
+
     @property
     def epochs_run(self) -> int:
         return len(next(iter(self.history.values())))
@@ -88,10 +89,22 @@ def count_weights(model) -> int:
     return int(sum(keras.ops.size(w) for w in model.trainable_weights))
 
 
-def fit(build: Callable[[], object], x, y=None, *, epochs: int, batch_size: int | None, seed: int,
-        validation_data=None, validation_split: float | None = None,
-        early_stopping: dict | None = None, checkpoint: bool = False,
-        callbacks: list | None = None, verbose: int = 2, **fit_kwargs) -> Run:
+def fit(
+    build: Callable[[], object],
+    x,
+    y=None,
+    *,
+    epochs: int,
+    batch_size: int | None,
+    seed: int,
+    validation_data=None,
+    validation_split: float | None = None,
+    early_stopping: dict | None = None,
+    checkpoint: bool = False,
+    callbacks: list | None = None,
+    verbose: int = 2,
+    **fit_kwargs,
+) -> Run:
     """Seed, build, train and time a model (chapter 3).
 
     ``build`` is a function that returns a compiled model, so that seeding
@@ -107,20 +120,44 @@ def fit(build: Callable[[], object], x, y=None, *, epochs: int, batch_size: int 
     model = build()
     callbacks = list(callbacks or [])
     if early_stopping is not None:
-        callbacks.append(keras.callbacks.EarlyStopping(**{"monitor": "val_loss", **early_stopping}))
+        callbacks.append(
+            keras.callbacks.EarlyStopping(**{"monitor": "val_loss", **early_stopping})
+        )
     with tempfile.TemporaryDirectory() as tmp:
         best_path = Path(tmp) / "best.keras"
         if checkpoint:
-            callbacks.append(keras.callbacks.ModelCheckpoint(best_path, monitor="val_loss", save_best_only=True))
+            callbacks.append(
+                keras.callbacks.ModelCheckpoint(
+                    best_path, monitor="val_loss", save_best_only=True
+                )
+            )
         start = time.perf_counter()
-        history = model.fit(x, y, epochs=epochs, batch_size=batch_size, validation_data=validation_data,
-                            validation_split=validation_split or 0.0, callbacks=callbacks,
-                            verbose=verbose, **fit_kwargs)
+        history = model.fit(
+            x,
+            y,
+            epochs=epochs,
+            batch_size=batch_size,
+            validation_data=validation_data,
+            validation_split=validation_split or 0.0,
+            callbacks=callbacks,
+            verbose=verbose,
+            **fit_kwargs,
+        )
         seconds = time.perf_counter() - start
         if checkpoint:
             model.load_weights(best_path)  # the best epoch, as saved in the .keras file
-    values = {name: [float(v) for v in series] for name, series in history.history.items()}
+    values = {
+        name: [float(v) for v in series] for name, series in history.history.items()
+    }
     best = None
     if "val_loss" in values:
-        best = min(range(len(values["val_loss"])), key=values["val_loss"].__getitem__) + 1
-    return Run(model=model, history=values, train_seconds=seconds, weights=count_weights(model), best_epoch=best)
+        best = (
+            min(range(len(values["val_loss"])), key=values["val_loss"].__getitem__) + 1
+        )
+    return Run(
+        model=model,
+        history=values,
+        train_seconds=seconds,
+        weights=count_weights(model),
+        best_epoch=best,
+    )

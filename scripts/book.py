@@ -56,18 +56,23 @@ def chapters() -> list[Path]:
                 walk(item)
 
     walk(entries)
-    return [ROOT / f"{name}.ipynb" for name in found if (ROOT / f"{name}.ipynb").exists()]
+    return [
+        ROOT / f"{name}.ipynb" for name in found if (ROOT / f"{name}.ipynb").exists()
+    ]
 
 
 def helpers_digest() -> str:
     digest = hashlib.sha256()
     for path in sorted((ROOT / "helpers").rglob("*.py")):
-        digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes())
+        digest.update(
+            path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes()
+        )
     return digest.hexdigest()
 
 
 def metrics_digest(results_dir: Path) -> str:
-    """The metrics files (``RESULTS_DIR/*.json``) and the archived ones as they are now."""
+    """The metrics files (``RESULTS_DIR/*.json``) and the archived ones as they are
+    now."""
     digest = hashlib.sha256()
     archived = sorted(ARCHIVE.rglob("*.json"))
     for path in [*sorted(results_dir.glob("*.json")), *archived]:
@@ -93,13 +98,19 @@ def reads_metrics(notebook: Path) -> bool:
 
 def in_execution_order(notebooks: list[Path]) -> list[Path]:
     """Reading order, except that chapters that read metrics go last."""
-    return sorted(notebooks, key=reads_metrics)  # a stable sort keeps the order otherwise
+    return sorted(
+        notebooks, key=reads_metrics
+    )  # a stable sort keeps the order otherwise
 
 
 def run_key(notebook: Path, parameters: dict, results_dir: Path | None = None) -> str:
     """What the executed copy depends on: notebook bytes, parameters, helpers,
     and for a chapter that reads metrics, the metrics files in ``results_dir``."""
-    parts = [notebook.read_bytes(), json.dumps(parameters, sort_keys=True).encode(), helpers_digest().encode()]
+    parts = [
+        notebook.read_bytes(),
+        json.dumps(parameters, sort_keys=True).encode(),
+        helpers_digest().encode(),
+    ]
     if results_dir is not None and reads_metrics(notebook):
         parts.append(metrics_digest(results_dir).encode())
     return hashlib.sha256(b"\0".join(parts)).hexdigest()
@@ -112,7 +123,10 @@ def staged(profile: str) -> Path:
 def use_this_checkout() -> None:
     """Make kernels import this checkout's helpers, whatever else is installed
     (an editable install of another clone would otherwise win)."""
-    paths = [str(ROOT), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    paths = [
+        str(ROOT),
+        *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep)),
+    ]
     os.environ["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
 
 
@@ -140,17 +154,26 @@ def execute(profile: str, only: list[str] | None = None) -> int:
     selected = chapters()
     if only:  # a chapter not yet in _toc.yml can still be executed by name
         selected = [nb for nb in selected if nb.stem in only]
-        selected += [ROOT / "book" / f"{stem}.ipynb" for stem in only
-                     if ROOT / "book" / f"{stem}.ipynb" not in selected]
+        selected += [
+            ROOT / "book" / f"{stem}.ipynb"
+            for stem in only
+            if ROOT / "book" / f"{stem}.ipynb" not in selected
+        ]
     for notebook in in_execution_order(selected):
         stem = notebook.stem
         declared = set(papermill.inspect_notebook(str(notebook)))
         parameters = profiles.parameters(profile, stem, declared)
         if "RESULTS_DIR" in declared:
-            parameters["RESULTS_DIR"] = "../results"  # relative to the executed notebook
+            parameters["RESULTS_DIR"] = (
+                "../results"  # relative to the executed notebook
+            )
         target = stage / notebook.relative_to(ROOT)
         key_file = stage / ".keys" / f"{stem}.sha256"
-        results_dir = target.parent / parameters["RESULTS_DIR"] if "RESULTS_DIR" in parameters else None
+        results_dir = (
+            target.parent / parameters["RESULTS_DIR"]
+            if "RESULTS_DIR" in parameters
+            else None
+        )
         key = run_key(notebook, parameters, results_dir)
         if target.exists() and key_file.exists() and key_file.read_text() == key:
             print(f"{stem}: up to date ({profile}), not executed again")
@@ -163,23 +186,36 @@ def execute(profile: str, only: list[str] | None = None) -> int:
         start = time.perf_counter()
         try:
             papermill.execute_notebook(
-                str(notebook), str(partial), parameters=parameters, kernel_name="python3",
-                cwd=str(target.parent), progress_bar=True, request_save_on_cell_execute=True,
+                str(notebook),
+                str(partial),
+                parameters=parameters,
+                kernel_name="python3",
+                cwd=str(target.parent),
+                progress_bar=True,
+                request_save_on_cell_execute=True,
                 kernel_manager_class=kernel_manager,
             )
-        except Exception as error:  # papermill's error names the cell and shows the traceback
+        except (
+            Exception
+        ) as error:  # papermill's error names the cell and shows the traceback
             failed_copy = stage / "failed" / notebook.name
             failed_copy.parent.mkdir(parents=True, exist_ok=True)
             if partial.exists():
                 partial.replace(failed_copy)
-            print(f"{stem}: FAILED after {time.perf_counter() - start:.0f} s: {error}\n"
-                  f"  the partly executed notebook is {failed_copy}", file=sys.stderr)
+            print(
+                f"{stem}: FAILED after {time.perf_counter() - start:.0f} s: {error}\n"
+                f"  the partly executed notebook is {failed_copy}",
+                file=sys.stderr,
+            )
             failed.append(stem)
             continue
         partial.replace(target)
         key_file.parent.mkdir(parents=True, exist_ok=True)
         key_file.write_text(key)
-        print(f"{stem}: done in {time.perf_counter() - start:.0f} s -> {target.relative_to(ROOT)}")
+        print(
+            f"{stem}: done in {time.perf_counter() - start:.0f} s "
+            f"-> {target.relative_to(ROOT)}"
+        )
     if failed:
         print(f"failed chapters: {', '.join(failed)}", file=sys.stderr)
         return 1
@@ -188,20 +224,38 @@ def execute(profile: str, only: list[str] | None = None) -> int:
 
 def build(profile: str) -> int:
     stage = staged(profile)
-    missing = [nb.stem for nb in chapters() if not (stage / nb.relative_to(ROOT)).exists()]
+    missing = [
+        nb.stem for nb in chapters() if not (stage / nb.relative_to(ROOT)).exists()
+    ]
     if missing:
-        print(f"not executed with profile {profile}: {', '.join(missing)}; "
-              f"run `python scripts/book.py execute --profile {profile}` first", file=sys.stderr)
+        print(
+            f"not executed with profile {profile}: {', '.join(missing)}; "
+            f"run `python scripts/book.py execute --profile {profile}` first",
+            file=sys.stderr,
+        )
         return 1
     for name in BOOK_FILES:
         shutil.copy2(ROOT / name, stage / name)
-    shutil.copytree(ROOT / "_static", stage / "_static", dirs_exist_ok=True)  # the book's CSS
+    shutil.copytree(
+        ROOT / "_static", stage / "_static", dirs_exist_ok=True
+    )  # the book's CSS
     for path in (ROOT / "book").rglob("*"):
         if path.is_file() and path.suffix != ".ipynb":
             (stage / path.relative_to(ROOT)).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, stage / path.relative_to(ROOT))
-    # --all: Sphinx does not re-read pages for every configuration change (nb_merge_streams, say)
-    command = ["jupyter-book", "build", str(stage), "--path-output", str(ROOT), "--all", "-W", "-n", "--keep-going"]
+    # --all: Sphinx does not re-read pages for every configuration change
+    # (nb_merge_streams, say)
+    command = [
+        "jupyter-book",
+        "build",
+        str(stage),
+        "--path-output",
+        str(ROOT),
+        "--all",
+        "-W",
+        "-n",
+        "--keep-going",
+    ]
     print("$", " ".join(command), flush=True)
     return subprocess.run(command).returncode
 
@@ -216,13 +270,20 @@ def archive(profile: str) -> int:
         record = json.loads(path.read_text())
         if record.get("profile") != profile or "test_accuracy" not in record:
             continue  # a run with other parameters written to the same folder
-        record.pop("test_predictions", None)  # 10,000 labels each: the CSV file's business
+        record.pop(
+            "test_predictions", None
+        )  # 10,000 labels each: the CSV file's business
         target.mkdir(parents=True, exist_ok=True)
-        (target / path.name).write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
+        (target / path.name).write_text(
+            json.dumps(record, indent=2, sort_keys=True) + "\n"
+        )
         copied += 1
     if not copied:
-        print(f"no {profile} metrics in {source}: run "
-              f"`python scripts/book.py execute --profile {profile}` first", file=sys.stderr)
+        print(
+            f"no {profile} metrics in {source}: run "
+            f"`python scripts/book.py execute --profile {profile}` first",
+            file=sys.stderr,
+        )
         return 1
     print(f"archived {copied} {profile} metrics files from {source} in {target}")
     return 0
@@ -232,25 +293,41 @@ def archive_members(profile: str) -> int:
     """Copy the stored ensemble networks of ``profile`` (their records and test-set
     probabilities, not the networks) into the archive; returns how many."""
     copied = 0
-    for record_path in sorted((staged(profile) / "results" / members.FOLDER).glob("*/net-*.json")):
+    for record_path in sorted(
+        (staged(profile) / "results" / members.FOLDER).glob("*/net-*.json")
+    ):
         probabilities = record_path.with_suffix(".npz")
-        if json.loads(record_path.read_text()).get("profile") != profile or not probabilities.exists():
+        if (
+            json.loads(record_path.read_text()).get("profile") != profile
+            or not probabilities.exists()
+        ):
             continue
         folder = ARCHIVE / profile / members.FOLDER / record_path.parent.name
         folder.mkdir(parents=True, exist_ok=True)
         shutil.copy2(probabilities, folder / probabilities.name)
-        shutil.copy2(record_path, folder / record_path.name)  # last: the network counts as done
+        shutil.copy2(
+            record_path, folder / record_path.name
+        )  # last: the network counts as done
         copied += 1
     if copied:
-        print(f"archived {copied} {profile} ensemble networks in {ARCHIVE / profile / members.FOLDER}")
+        print(
+            f"archived {copied} {profile} ensemble networks "
+            f"in {ARCHIVE / profile / members.FOLDER}"
+        )
     return copied
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("command", choices=["execute", "build", "archive"])
-    parser.add_argument("--profile", default="standard", choices=list(profiles.PROFILES))
-    parser.add_argument("--chapter", action="append", help="only this chapter stem (repeatable)")
+    parser.add_argument(
+        "--profile", default="standard", choices=list(profiles.PROFILES)
+    )
+    parser.add_argument(
+        "--chapter", action="append", help="only this chapter stem (repeatable)"
+    )
     args = parser.parse_args(argv)
     if args.command == "execute":
         return execute(args.profile, args.chapter)

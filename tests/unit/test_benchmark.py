@@ -16,7 +16,8 @@ def test_network_builds_with_and_without_augmentation():
 
 
 def test_network_is_source_000s_size():
-    """Raise ensemble.VERSION when the network changes: stored networks name their code."""
+    """Raise ensemble.VERSION when the network changes: stored networks name their
+    code."""
     assert ensemble.VERSION == 1
     assert ensemble.build_net(0).count_params() == 327_242
 
@@ -31,7 +32,8 @@ def test_augmentation_is_seeded_and_off_at_inference(dataset):
 
 
 def test_fashion_mirror_is_a_flip():
-    """Without shifts, the garment augmentation returns each image or its mirror image."""
+    """Without shifts, the garment augmentation returns each image or its mirror
+    image."""
     layer = ensemble.RandomAffine(rotation=0.0, zoom=0.0, shift=0.0, flip=True, seed=3)
     images = np.random.default_rng(1).random((32, 28, 28, 1), dtype=np.float32)
     out = np.asarray(layer(images, training=True))
@@ -46,9 +48,12 @@ def test_schedule_ends_at_the_sources_last_rate():
 
 
 def test_recipe_fingerprint_is_stable():
-    """Archived networks are found by this fingerprint: it must not drift with the code."""
+    """Archived networks are found by this fingerprint: it must not drift with the
+    code."""
     recipe = ensemble.recipe("mnist", None, 42, 40, 64)
-    assert ensemble.fingerprint(recipe) == ensemble.fingerprint(dict(reversed(recipe.items())))
+    assert ensemble.fingerprint(recipe) == ensemble.fingerprint(
+        dict(reversed(recipe.items()))
+    )
     assert ensemble.fingerprint(recipe) != ensemble.fingerprint({**recipe, "seed": 1})
     # the full profile's MNIST ensemble, archived network by network: changing what
     # goes into the recipe orphans those networks (raise VERSION on purpose instead)

@@ -13,14 +13,20 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import book  # noqa: E402
 
 
-def write_chapter(root: Path, stem: str, body: str, reads_metrics: bool = False) -> Path:
+def write_chapter(
+    root: Path, stem: str, body: str, reads_metrics: bool = False
+) -> Path:
     nb = nbformat.v4.new_notebook()
     if reads_metrics:
         nb.metadata["mnist_book"] = {"reads_metrics": True}
     params = nbformat.v4.new_code_cell("LIMIT = 5")
     params.metadata["tags"] = ["parameters"]
     nb.cells = [params, nbformat.v4.new_code_cell(body)]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     path = root / "book" / f"{stem}.ipynb"
     nbformat.write(nb, path)
     return path
@@ -32,7 +38,8 @@ def tree(tmp_path, monkeypatch):
     (tmp_path / "helpers").mkdir()
     (tmp_path / "helpers" / "shared.py").write_text("VALUE = 1\n")
     (tmp_path / "_toc.yml").write_text(
-        "format: jb-book\nroot: book/intro\nchapters:\n  - file: book/01_ok\n  - file: book/02_fails\n"
+        "format: jb-book\nroot: book/intro\nchapters:\n"
+        "  - file: book/01_ok\n  - file: book/02_fails\n"
     )
     monkeypatch.setattr(book, "ROOT", tmp_path)
     monkeypatch.setattr(book, "ARCHIVE", tmp_path / "helpers" / "archive")
@@ -58,7 +65,9 @@ def test_unchanged_chapter_is_not_executed_again(tree, capsys):
     capsys.readouterr()
     assert book.execute("smoke") == 0
     assert capsys.readouterr().out.count("up to date") == 2
-    (tree / "helpers" / "shared.py").write_text("VALUE = 2\n")  # helpers changed: all stale
+    (tree / "helpers" / "shared.py").write_text(
+        "VALUE = 2\n"
+    )  # helpers changed: all stale
     assert book.execute("smoke", only=["01_ok"]) == 0
     assert "01_ok: executing" in capsys.readouterr().out
 
@@ -72,7 +81,9 @@ def test_results_chapter_reruns_when_metrics_change(tree, capsys):
     ok, reader = tree / "book" / "01_ok.ipynb", tree / "book" / "02_fails.ipynb"
     before = {nb: book.run_key(nb, {}, results_dir) for nb in (ok, reader)}
     (results_dir / "01_ok-model-mnist.json").write_text('{"test_accuracy": 0.95}')
-    assert book.run_key(ok, {}, results_dir) == before[ok]  # a chapter that only writes metrics
+    assert (
+        book.run_key(ok, {}, results_dir) == before[ok]
+    )  # a chapter that only writes metrics
     assert book.run_key(reader, {}, results_dir) != before[reader]
 
 
@@ -87,22 +98,38 @@ def test_archive_copies_only_that_profiles_metrics_without_predictions(tree):
 
     produced = tree / "_build" / "full" / "results"
     for profile in ("full", "custom"):
-        results.save_metrics(produced, chapter="03_mlp", model=f"mlp_{profile}", dataset="mnist",
-                             profile=profile, test_accuracy=0.98, train_seconds=36.0, weights=1,
-                             parameters={}, test_predictions=[7, 2, 1])
+        results.save_metrics(
+            produced,
+            chapter="03_mlp",
+            model=f"mlp_{profile}",
+            dataset="mnist",
+            profile=profile,
+            test_accuracy=0.98,
+            train_seconds=36.0,
+            weights=1,
+            parameters={},
+            test_predictions=[7, 2, 1],
+        )
     assert book.archive("full") == 0
     (kept,) = (tree / "helpers" / "archive" / "full").glob("*.json")
     record = json.loads(kept.read_text())
     assert record["model"] == "mlp_full" and "test_predictions" not in record
-    assert book.archive("standard") == 1  # nothing to archive is an error, not a silent success
+    assert (
+        book.archive("standard") == 1
+    )  # nothing to archive is an error, not a silent success
 
 
 def test_results_chapter_reruns_when_the_archive_changes(tree):
     write_chapter(tree, "02_fails", "print('reads')", reads_metrics=True)
-    reader, results_dir = tree / "book" / "02_fails.ipynb", tree / "_build" / "smoke" / "results"
+    reader, results_dir = (
+        tree / "book" / "02_fails.ipynb",
+        tree / "_build" / "smoke" / "results",
+    )
     before = book.run_key(reader, {}, results_dir)
     (tree / "helpers" / "archive" / "full").mkdir(parents=True)
-    (tree / "helpers" / "archive" / "full" / "03_mlp-mlp_source001-mnist.json").write_text("{}")
+    (
+        tree / "helpers" / "archive" / "full" / "03_mlp-mlp_source001-mnist.json"
+    ).write_text("{}")
     assert book.run_key(reader, {}, results_dir) != before
 
 
@@ -114,12 +141,19 @@ def test_archive_copies_the_ensemble_networks_of_that_profile(tree):
     recipe = {"dataset": "mnist", "epochs": 40}
     produced = tree / "_build" / "full" / "results"
     for profile in ("full", "custom"):
-        store = members.Members(produced, "06_ensemble", {**recipe, "p": profile}, profile,
-                                archive=tree / "unused")
+        store = members.Members(
+            produced,
+            "06_ensemble",
+            {**recipe, "p": profile},
+            profile,
+            archive=tree / "unused",
+        )
         store.save(1, np.full((3, 10), 0.1), {"history": {}})
     store.folder.joinpath("net-2.json").write_text("{}")  # no probabilities: not done
     assert book.archive("full") == 0
-    archived = members.archived("06_ensemble", "mnist", archive=tree / "helpers" / "archive")
+    archived = members.archived(
+        "06_ensemble", "mnist", archive=tree / "helpers" / "archive"
+    )
     assert len(archived) == 1 and archived[0]["recipe"]["p"] == "full"
     assert [r["network"] for r in archived[0]["records"]] == [1]
     assert not list((tree / "helpers" / "archive").rglob("*.keras"))

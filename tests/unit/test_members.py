@@ -24,8 +24,10 @@ def test_write_atomic_leaves_no_partial_file(tmp_path):
 
 def test_writer_gets_a_path_with_the_same_suffix(tmp_path):
     seen = []
-    files.write_atomic(tmp_path / "net-1.keras", lambda path: (seen.append(path.suffix),
-                                                             path.write_text("x")))
+    files.write_atomic(
+        tmp_path / "net-1.keras",
+        lambda path: (seen.append(path.suffix), path.write_text("x")),
+    )
     assert seen == [".keras"]
 
 
@@ -34,7 +36,9 @@ def recipe(**changes):
 
 
 def test_saved_network_is_found_and_loaded_as_float16(tmp_path):
-    store = members.Members(tmp_path, "06_ensemble", recipe(), "full", archive=tmp_path / "a")
+    store = members.Members(
+        tmp_path, "06_ensemble", recipe(), "full", archive=tmp_path / "a"
+    )
     assert not store.done(1)
     probabilities = np.random.default_rng(0).dirichlet(np.ones(10), size=100)
     store.save(1, probabilities, {"history": {"loss": [1.0]}, "train_seconds": 3.0})
@@ -47,7 +51,9 @@ def test_saved_network_is_found_and_loaded_as_float16(tmp_path):
 
 
 def test_a_network_without_its_record_is_not_done(tmp_path):
-    store = members.Members(tmp_path, "06_ensemble", recipe(), "full", archive=tmp_path / "a")
+    store = members.Members(
+        tmp_path, "06_ensemble", recipe(), "full", archive=tmp_path / "a"
+    )
     store.save(1, np.ones((2, 10)) / 10, {})
     (store.folder / "net-1.json").unlink()
     assert not store.done(1)
@@ -65,17 +71,22 @@ def test_archived_networks_are_used_but_not_by_custom_runs(tmp_path):
     elsewhere.save(3, np.ones((2, 10)) / 10, {})
     (archive / "full" / members.FOLDER).mkdir(parents=True)
     elsewhere.folder.rename(archive / "full" / members.FOLDER / elsewhere.folder.name)
-    here = members.Members(tmp_path / "results", "06_ensemble", recipe(), "full", archive=archive)
+    here = members.Members(
+        tmp_path / "results", "06_ensemble", recipe(), "full", archive=archive
+    )
     assert here.done(3) and here.where(3).is_relative_to(archive)
-    custom = members.Members(tmp_path / "results", "06_ensemble", recipe(), "custom",
-                             archive=archive)
+    custom = members.Members(
+        tmp_path / "results", "06_ensemble", recipe(), "custom", archive=archive
+    )
     assert not custom.done(3)
 
 
 def test_archived_probabilities_load_without_pickle(tmp_path):
     store = members.Members(tmp_path, "06_ensemble", recipe(), "full")
     store.save(1, np.ones((2, 10)) / 10, {})
-    np.savez(store.folder / "net-1.npz", probabilities=np.array([{"evil": 1}], dtype=object))
+    np.savez(
+        store.folder / "net-1.npz", probabilities=np.array([{"evil": 1}], dtype=object)
+    )
     with pytest.raises(ValueError, match="pickle"):
         store.load(1)
 

@@ -15,7 +15,9 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 import book  # noqa: E402
 
-CHAPTERS = sorted((ROOT / "book").glob("*.ipynb"))  # checked whether or not already in the toc
+CHAPTERS = sorted(
+    (ROOT / "book").glob("*.ipynb")
+)  # checked whether or not already in the toc
 COMMON = {"DATASET", "TRAIN_SIZE", "SEED", "RESULTS_DIR"}
 TRAINING = {"EPOCHS", "BATCH_SIZE"}
 CODE_COLUMNS = 88
@@ -27,8 +29,12 @@ def cells(path):
 
 
 def parameters_cell(path):
-    tagged = [c for c in cells(path) if "parameters" in c.get("metadata", {}).get("tags", [])]
-    assert len(tagged) == 1, f"{path.name}: expected one cell tagged 'parameters', found {len(tagged)}"
+    tagged = [
+        c for c in cells(path) if "parameters" in c.get("metadata", {}).get("tags", [])
+    ]
+    assert len(tagged) == 1, (
+        f"{path.name}: expected one cell tagged 'parameters', found {len(tagged)}"
+    )
     return tagged[0]
 
 
@@ -41,25 +47,33 @@ def test_every_notebook_is_in_the_toc():
     listed = book.chapters()
     assert listed, "no chapter in _toc.yml"
     missing = [path.name for path in CHAPTERS if path not in listed]
-    assert not missing, f"not in _toc.yml (new chapters are added there when they land): {missing}"
+    assert not missing, (
+        f"not in _toc.yml (new chapters are added there when they land): {missing}"
+    )
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
 def test_stored_without_outputs(path):
     for cell in cells(path):
         if cell["cell_type"] == "code":
-            assert not cell["outputs"] and cell["execution_count"] is None, "".join(cell["source"])[:80]
+            assert not cell["outputs"] and cell["execution_count"] is None, "".join(
+                cell["source"]
+            )[:80]
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
 def test_parameters_cell_is_plain_upper_case_assignments(path):
     tree = ast.parse("".join(parameters_cell(path)["source"]))
     for node in tree.body:
-        assert isinstance(node, ast.Assign) and len(node.targets) == 1, ast.dump(node)[:80]
+        assert isinstance(node, ast.Assign) and len(node.targets) == 1, ast.dump(node)[
+            :80
+        ]
         assert re.fullmatch(r"[A-Z][A-Z0-9_]*", node.targets[0].id), node.targets[0].id
     names = set(declared(path))
     assert COMMON <= names, f"missing common parameters {COMMON - names}"
-    if any("training.fit(" in "".join(c["source"]) for c in cells(path)):  # trains Keras models
+    if any(
+        "training.fit(" in "".join(c["source"]) for c in cells(path)
+    ):  # trains Keras models
         assert TRAINING <= names, f"a training chapter needs {TRAINING - names}"
 
 
@@ -68,7 +82,10 @@ def test_next_code_cell_validates_every_parameter(path):
     code = [c for c in cells(path) if c["cell_type"] == "code"]
     position = code.index(parameters_cell(path))
     check = "".join(code[position + 1]["source"])
-    assert f'check_parameters(\n    "{path.stem}"' in check or f'check_parameters("{path.stem}"' in check
+    assert (
+        f'check_parameters(\n    "{path.stem}"' in check
+        or f'check_parameters("{path.stem}"' in check
+    )
     for name in declared(path):
         assert f"{name}={name}" in check, f"{name} is not validated"
 
@@ -82,7 +99,8 @@ def test_defaults_are_the_standard_profile(path):
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
 def test_every_profiled_parameter_has_a_standard_value(path):
-    """A parameter that some profile sets must have a standard value, which the notebook holds."""
+    """A parameter that some profile sets must have a standard value, which the notebook
+    holds."""
     names = set(declared(path))
     profiled = set()
     for profile in profiles.PROFILES:
@@ -94,19 +112,27 @@ def test_every_profiled_parameter_has_a_standard_value(path):
 def test_colab_badge_opens_this_chapter(path):
     first = "".join(cells(path)[0]["source"])
     slug = REPOSITORY.removeprefix("https://github.com/")
-    assert f"https://colab.research.google.com/github/{slug}/blob/main/book/{path.name}" in first
+    assert (
+        f"https://colab.research.google.com/github/{slug}/blob/main/book/{path.name}"
+        in first
+    )
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
 def test_colab_setup_installs_helpers_from_this_repository(path):
-    setup = next("".join(c["source"]) for c in cells(path) if "google.colab" in "".join(c["source"]))
+    setup = next(
+        "".join(c["source"])
+        for c in cells(path)
+        if "google.colab" in "".join(c["source"])
+    )
     assert f'REPOSITORY = "{REPOSITORY}"' in setup
     assert '%pip install -q "mnist-book-helpers @ git+{REPOSITORY}"' in setup
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
 def test_code_fits_the_book_column(path):
-    """88 characters (black's default) fit a code cell of the HTML book without a scrollbar
+    """88 characters (ruff's line length) fit a code cell of the HTML book without a
+    scrollbar
     (see _static/book.css); `make format` wraps code, long strings need a hand."""
     long = [
         line
@@ -115,12 +141,15 @@ def test_code_fits_the_book_column(path):
         for line in "".join(cell["source"]).splitlines()
         if len(line) > CODE_COLUMNS
     ]
-    assert not long, f"{len(long)} code line(s) over {CODE_COLUMNS} characters: {long[:3]}"
+    assert not long, (
+        f"{len(long)} code line(s) over {CODE_COLUMNS} characters: {long[:3]}"
+    )
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
 def test_prose_has_no_hand_typed_accuracy(path):
-    """Numbers in the prose come from executed cells through glue, never from the keyboard."""
+    """Numbers in the prose come from executed cells through glue, never from the
+    keyboard."""
     for cell in cells(path):
         if cell["cell_type"] == "markdown":
             text = re.sub(r"\{glue[^}]*\}`[^`]*`", "", "".join(cell["source"]))

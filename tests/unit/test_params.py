@@ -3,7 +3,14 @@ import pytest
 from helpers import data, profiles
 from helpers.params import ParameterError, check_parameters
 
-GOOD = dict(DATASET="mnist", TRAIN_SIZE=None, SEED=0, EPOCHS=3, BATCH_SIZE=64, RESULTS_DIR="results")
+GOOD = dict(
+    DATASET="mnist",
+    TRAIN_SIZE=None,
+    SEED=0,
+    EPOCHS=3,
+    BATCH_SIZE=64,
+    RESULTS_DIR="results",
+)
 
 
 def test_good_values_pass_and_get_a_profile():
@@ -20,7 +27,11 @@ def test_good_values_pass_and_get_a_profile():
         ("EPOCHS", 0, "an integer >= 1"),
         ("EPOCHS", 2.5, "an integer >= 1"),
         ("EPOCHS", "3", "an integer >= 1"),
-        ("TRAIN_SIZE", 60_001, "None (all 60,000 training images) or an integer from 100 to 60,000"),
+        (
+            "TRAIN_SIZE",
+            60_001,
+            "None (all 60,000 training images) or an integer from 100 to 60,000",
+        ),
         ("TRAIN_SIZE", 99, "an integer from 100 to 60,000"),
         ("TRAIN_SIZE", True, "an integer from 100 to 60,000"),
         ("SEED", -1, "an integer from 0 to"),
@@ -54,7 +65,9 @@ def test_smoke_profile_is_small():
 
 
 def test_parameters_keep_only_declared_names():
-    assert profiles.parameters("smoke", "01_data", declared={"TRAIN_SIZE"}) == {"TRAIN_SIZE": 2000}
+    assert profiles.parameters("smoke", "01_data", declared={"TRAIN_SIZE"}) == {
+        "TRAIN_SIZE": 2000
+    }
 
 
 def test_identify_derives_the_profile():
@@ -69,30 +82,57 @@ def test_unknown_profile():
 
 
 def test_describe_shows_each_profile_for_a_chapter():
-    table = profiles.describe("01_data", {"DATASET": "mnist", "TRAIN_SIZE": 500, "SEED": 1, "PROFILE": "custom"})
+    table = profiles.describe(
+        "01_data",
+        {"DATASET": "mnist", "TRAIN_SIZE": 500, "SEED": 1, "PROFILE": "custom"},
+    )
     assert list(table.columns) == list(profiles.PROFILES)
-    assert table.loc["TRAIN_SIZE", "smoke"] == "2000" and table.loc["TRAIN_SIZE", "standard"] == "None"
+    assert (
+        table.loc["TRAIN_SIZE", "smoke"] == "2000"
+        and table.loc["TRAIN_SIZE", "standard"] == "None"
+    )
     assert table.loc["DATASET", "full"] == "'mnist'" and "PROFILE" not in table.index
 
 
 def test_a_models_profile_is_judged_on_the_parameters_it_uses():
-    """Chapter 4: a run that shortens only the batch-normalized CNN keeps the others at full."""
+    """Chapter 4: a run that shortens only the batch-normalized CNN keeps the others at
+    full."""
     run = {"DATASET": "mnist", "TRAIN_SIZE": None, "SEED": 42}
     assert profiles.identify("04_cnn", {**run, "EPOCHS": 5, "BATCH_SIZE": 32}) == "full"
     assert profiles.identify("04_cnn", {**run, "BN_EPOCHS": 2}) == profiles.CUSTOM
-    assert profiles.identify("04_cnn", {**run, "EPOCHS": 5, "BATCH_SIZE": 32, "BN_EPOCHS": 2}) == profiles.CUSTOM
+    assert (
+        profiles.identify(
+            "04_cnn", {**run, "EPOCHS": 5, "BATCH_SIZE": 32, "BN_EPOCHS": 2}
+        )
+        == profiles.CUSTOM
+    )
 
 
 def test_a_profile_can_set_other_values_for_another_dataset():
-    """Chapter 5's full profile trains Fashion-MNIST longer than source 004 trained MNIST."""
-    run = {"TRAIN_SIZE": None, "SEED": 42, "RESULTS_DIR": "r", "BATCH_SIZE": 128, "L2_EPOCHS": 30}
+    """Chapter 5's full profile trains Fashion-MNIST longer than source 004 trained
+    MNIST."""
+    run = {
+        "TRAIN_SIZE": None,
+        "SEED": 42,
+        "RESULTS_DIR": "r",
+        "BATCH_SIZE": 128,
+        "L2_EPOCHS": 30,
+    }
     mnist, fashion = {**run, "DATASET": "mnist"}, {**run, "DATASET": "fashion_mnist"}
     assert profiles.identify("05_regularization", {**mnist, "EPOCHS": 20}) == "full"
     assert profiles.identify("05_regularization", {**fashion, "EPOCHS": 30}) == "full"
-    assert profiles.identify("05_regularization", {**fashion, "EPOCHS": 20}) == profiles.CUSTOM
-    assert profiles.identify("05_regularization", {**mnist, "EPOCHS": 30}) == profiles.CUSTOM
+    assert (
+        profiles.identify("05_regularization", {**fashion, "EPOCHS": 20})
+        == profiles.CUSTOM
+    )
+    assert (
+        profiles.identify("05_regularization", {**mnist, "EPOCHS": 30})
+        == profiles.CUSTOM
+    )
     table = profiles.describe("05_regularization", {**fashion, "EPOCHS": 1})
-    assert table.loc["EPOCHS", "full"] == "30" and table.loc["EPOCHS", "standard"] == "10"
+    assert (
+        table.loc["EPOCHS", "full"] == "30" and table.loc["EPOCHS", "standard"] == "10"
+    )
 
 
 def test_dataset_values_name_known_profiles_chapters_and_datasets():
@@ -101,12 +141,15 @@ def test_dataset_values_name_known_profiles_chapters_and_datasets():
         for chapter, datasets in chapters.items():
             assert chapter in profiles.PROFILES[profile]
             assert set(datasets) <= set(data.DATASETS)
-            for values in datasets.values():  # only names the chapter's profile entry sets
+            for (
+                values
+            ) in datasets.values():  # only names the chapter's profile entry sets
                 assert set(values) <= set(profiles.parameters(profile, chapter))
 
 
 def test_a_mistyped_papermill_parameter_stops_the_chapter(tmp_path):
-    """papermill only logs 'Passed unknown parameter'; the validation cell refuses it."""
+    """papermill only logs 'Passed unknown parameter'; the validation cell refuses
+    it."""
     import nbformat
     import papermill
 
@@ -118,12 +161,26 @@ def test_a_mistyped_papermill_parameter_stops_the_chapter(tmp_path):
         "check_parameters('03_mlp', EPOCHS=EPOCHS, SEED=SEED)\nprint('validated')"
     )
     nb.cells = [declared, check]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nbformat.write(nb, tmp_path / "chapter.ipynb")
     run = dict(kernel_name="python3", progress_bar=False, cwd=str(tmp_path))
-    papermill.execute_notebook(str(tmp_path / "chapter.ipynb"), str(tmp_path / "ok.ipynb"),
-                               parameters={"EPOCHS": 3}, **run)
-    with pytest.raises(papermill.PapermillExecutionError, match="EPOCH is not a parameter of "
-                       "03_mlp. Did you mean EPOCHS"):
-        papermill.execute_notebook(str(tmp_path / "chapter.ipynb"), str(tmp_path / "typo.ipynb"),
-                                   parameters={"EPOCH": 3}, **run)
+    papermill.execute_notebook(
+        str(tmp_path / "chapter.ipynb"),
+        str(tmp_path / "ok.ipynb"),
+        parameters={"EPOCHS": 3},
+        **run,
+    )
+    with pytest.raises(
+        papermill.PapermillExecutionError,
+        match="EPOCH is not a parameter of 03_mlp. Did you mean EPOCHS",
+    ):
+        papermill.execute_notebook(
+            str(tmp_path / "chapter.ipynb"),
+            str(tmp_path / "typo.ipynb"),
+            parameters={"EPOCH": 3},
+            **run,
+        )

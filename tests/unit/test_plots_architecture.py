@@ -1,4 +1,5 @@
-"""plots.architecture: a model drawing that needs neither pydot nor Graphviz (chapters 4 and 5)."""
+"""plots.architecture: a model drawing that needs neither pydot nor Graphviz (chapters 4
+and 5)."""
 
 import matplotlib
 
@@ -11,11 +12,20 @@ import keras  # noqa: E402
 
 
 def test_one_box_per_layer_with_shapes_and_parameters():
-    model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Conv2D(32, 3, padding="same"),
-                              keras.layers.MaxPooling2D(2), keras.layers.Flatten(), keras.layers.Dense(10)])
+    model = keras.Sequential(
+        [
+            keras.Input((28, 28, 1)),
+            keras.layers.Conv2D(32, 3, padding="same"),
+            keras.layers.MaxPooling2D(2),
+            keras.layers.Flatten(),
+            keras.layers.Dense(10),
+        ]
+    )
     fig = plots.architecture(model)
     (ax,) = fig.axes
-    texts = [t.get_text() for t in ax.texts if t.get_text()]  # arrows are empty annotations
+    texts = [
+        t.get_text() for t in ax.texts if t.get_text()
+    ]  # arrows are empty annotations
     assert len(ax.patches) == len(model.layers) == len(texts)
     assert "28 × 28 × 32" in texts[0] and "320 params" in texts[0]
     assert "14 × 14 × 32" in texts[1]

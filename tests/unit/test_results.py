@@ -7,13 +7,25 @@ from helpers import plots, profiles, results
 
 
 def test_save_and_load_metrics(tmp_path):
-    path = results.save_metrics(tmp_path, chapter="03_mlp", model="mlp_source001", dataset="mnist", profile="smoke",
-                                test_accuracy=np.float32(0.9811), train_seconds=12.3456, weights=795_010,
-                                parameters={"EPOCHS": 1}, val_accuracy=0.98,
-                                test_predictions=np.array([7, 2, 1], dtype=np.int64))
+    path = results.save_metrics(
+        tmp_path,
+        chapter="03_mlp",
+        model="mlp_source001",
+        dataset="mnist",
+        profile="smoke",
+        test_accuracy=np.float32(0.9811),
+        train_seconds=12.3456,
+        weights=795_010,
+        parameters={"EPOCHS": 1},
+        val_accuracy=0.98,
+        test_predictions=np.array([7, 2, 1], dtype=np.int64),
+    )
     record = json.loads(path.read_text())
     assert set(results.FIELDS) <= set(record)
-    assert record["test_accuracy"] == pytest.approx(0.9811) and record["train_seconds"] == 12.346
+    assert (
+        record["test_accuracy"] == pytest.approx(0.9811)
+        and record["train_seconds"] == 12.346
+    )
     assert record["test_predictions"] == [7, 2, 1] and record["val_accuracy"] == 0.98
     (tmp_path / "01_data-mnist.json").write_text('{"chapter": "01_data"}')
     assert [r["model"] for r in results.load_metrics(tmp_path)] == ["mlp_source001"]
@@ -24,8 +36,17 @@ def test_save_and_load_metrics(tmp_path):
 def test_accuracy_out_of_range_is_refused(tmp_path, field, value):
     accuracies = {"test_accuracy": 0.9, field: value}
     with pytest.raises(ValueError, match=field):
-        results.save_metrics(tmp_path, chapter="c", model="m", dataset="mnist", profile="smoke",
-                             train_seconds=1, weights=None, parameters={}, **accuracies)
+        results.save_metrics(
+            tmp_path,
+            chapter="c",
+            model="m",
+            dataset="mnist",
+            profile="smoke",
+            train_seconds=1,
+            weights=None,
+            parameters={},
+            **accuracies,
+        )
 
 
 def test_reported_table_is_unique_and_plausible():
@@ -38,29 +59,54 @@ def test_reported_table_is_unique_and_plausible():
 
 def test_mistakes_grid_counts_errors():
     images = np.zeros((6, 28, 28))
-    fig, wrong = plots.mistakes(images, np.array([0, 1, 2, 3, 4, 5]), np.array([0, 1, 9, 3, 9, 9]),
-                                [str(i) for i in range(10)])
+    fig, wrong = plots.mistakes(
+        images,
+        np.array([0, 1, 2, 3, 4, 5]),
+        np.array([0, 1, 9, 3, 9, 9]),
+        [str(i) for i in range(10)],
+    )
     assert wrong == 3
     assert sum(bool(ax.get_title()) for ax in fig.axes) == 3
 
 
 def test_metrics_say_when_and_on_what_they_were_measured(tmp_path):
-    path = results.save_metrics(tmp_path, chapter="02_baselines", model="tree_source002", dataset="mnist",
-                                profile="smoke", test_accuracy=0.87, train_seconds=1.0, weights=None,
-                                parameters={})
+    path = results.save_metrics(
+        tmp_path,
+        chapter="02_baselines",
+        model="tree_source002",
+        dataset="mnist",
+        profile="smoke",
+        test_accuracy=0.87,
+        train_seconds=1.0,
+        weights=None,
+        parameters={},
+    )
     env = json.loads(path.read_text())["environment"]
     assert env["recorded_utc"].startswith("20") and env["cpus"] >= 1
     assert results.device(env) == (env["accelerator"] or f"{env['cpus']} CPU cores")
-    assert results.device({"accelerator": "NVIDIA H100 80GB HBM3", "cpus": 16}) == "NVIDIA H100 80GB HBM3"
+    assert (
+        results.device({"accelerator": "NVIDIA H100 80GB HBM3", "cpus": 16})
+        == "NVIDIA H100 80GB HBM3"
+    )
     assert results.device(None) == "not recorded"
 
 
 def test_archive_keeps_only_its_profile(tmp_path):
     for profile in ("full", "standard"):
-        results.save_metrics(tmp_path / "full", chapter="03_mlp", model=f"mlp_{profile}", dataset="mnist",
-                             profile=profile, test_accuracy=0.98, train_seconds=36.0, weights=795_010,
-                             parameters={})
-    assert [r["model"] for r in results.load_archive("full", archive=tmp_path)] == ["mlp_full"]
+        results.save_metrics(
+            tmp_path / "full",
+            chapter="03_mlp",
+            model=f"mlp_{profile}",
+            dataset="mnist",
+            profile=profile,
+            test_accuracy=0.98,
+            train_seconds=36.0,
+            weights=795_010,
+            parameters={},
+        )
+    assert [r["model"] for r in results.load_archive("full", archive=tmp_path)] == [
+        "mlp_full"
+    ]
     assert results.load_archive("full", archive=tmp_path / "nowhere") == []
 
 
@@ -73,7 +119,8 @@ def test_archived_metrics_are_plausible():
 
 
 def test_archived_runs_still_match_their_profile():
-    """A profile changed after its runs were archived leaves them stale: rerun and archive again.
+    """A profile changed after its runs were archived leaves them stale: rerun and
+    archive again.
 
     Only records of a chapter that ran wholly at one profile are checked
     (chapter 4 judges each model on the parameters it used).
@@ -83,7 +130,9 @@ def test_archived_runs_still_match_their_profile():
         if values.pop("PROFILE") != record["profile"]:
             continue
         assert profiles.identify(record["chapter"], values) == "full", (
-            f"{record['chapter']}-{record['model']}-{record['dataset']} ran with {values}")
+            f"{record['chapter']}-{record['model']}-{record['dataset']} "
+            f"ran with {values}"
+        )
 
 
 def test_score_and_save_measures_every_split_alike(tmp_path):
@@ -104,11 +153,24 @@ def test_score_and_save_measures_every_split_alike(tmp_path):
 
     x_test, y_test = np.arange(20), np.arange(20) % 10
     y_test[:5] = 0  # 4 of 20 wrong (image 0 is a 0)
-    score = results.score_and_save(tmp_path, Run(Model()), x_test, y_test, np.arange(4),
-                                   np.array([0, 1, 2, 0]), chapter="04_cnn", model="m",
-                                   dataset="mnist", profile="smoke", parameters={}, extra=1)
+    score = results.score_and_save(
+        tmp_path,
+        Run(Model()),
+        x_test,
+        y_test,
+        np.arange(4),
+        np.array([0, 1, 2, 0]),
+        chapter="04_cnn",
+        model="m",
+        dataset="mnist",
+        profile="smoke",
+        parameters={},
+        extra=1,
+    )
     assert score.test_accuracy == 0.8 and score.val_accuracy == 0.75
     record = json.loads(score.path.read_text())
     assert record["test_accuracy"] == 0.8 and record["val_accuracy"] == 0.75
     assert record["test_predictions"][:5] == [0, 1, 2, 3, 4] and record["weights"] == 7
-    assert record["epochs_run"] == 3 and record["best_epoch"] == 2 and record["extra"] == 1
+    assert (
+        record["epochs_run"] == 3 and record["best_epoch"] == 2 and record["extra"] == 1
+    )

@@ -15,26 +15,70 @@ def tiny_problem():
 
 
 def build():
-    model = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Flatten(),
-                              keras.layers.Dropout(0.2), keras.layers.Dense(2, activation="softmax")])
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model = keras.Sequential(
+        [
+            keras.Input((8, 8, 1)),
+            keras.layers.Flatten(),
+            keras.layers.Dropout(0.2),
+            keras.layers.Dense(2, activation="softmax"),
+        ]
+    )
+    model.compile(
+        optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"]
+    )
     return model
 
 
 def test_same_seed_same_history_and_weights():
     x, y, xv, yv = tiny_problem()
-    first = training.fit(build, x, y, epochs=3, batch_size=32, seed=5, validation_data=(xv, yv), verbose=0)
-    second = training.fit(build, x, y, epochs=3, batch_size=32, seed=5, validation_data=(xv, yv), verbose=0)
+    first = training.fit(
+        build,
+        x,
+        y,
+        epochs=3,
+        batch_size=32,
+        seed=5,
+        validation_data=(xv, yv),
+        verbose=0,
+    )
+    second = training.fit(
+        build,
+        x,
+        y,
+        epochs=3,
+        batch_size=32,
+        seed=5,
+        validation_data=(xv, yv),
+        verbose=0,
+    )
     assert first.history == second.history
     for a, b in zip(first.model.get_weights(), second.model.get_weights()):
         assert np.array_equal(a, b)
-    other = training.fit(build, x, y, epochs=3, batch_size=32, seed=6, validation_data=(xv, yv), verbose=0)
+    other = training.fit(
+        build,
+        x,
+        y,
+        epochs=3,
+        batch_size=32,
+        seed=6,
+        validation_data=(xv, yv),
+        verbose=0,
+    )
     assert other.history != first.history
 
 
 def test_run_records_time_weights_and_best_epoch():
     x, y, xv, yv = tiny_problem()
-    run = training.fit(build, x, y, epochs=4, batch_size=32, seed=0, validation_data=(xv, yv), verbose=0)
+    run = training.fit(
+        build,
+        x,
+        y,
+        epochs=4,
+        batch_size=32,
+        seed=0,
+        validation_data=(xv, yv),
+        verbose=0,
+    )
     assert run.epochs_run == 4 and run.train_seconds > 0
     assert run.weights == 8 * 8 * 2 + 2
     assert run.best_epoch == int(np.argmin(run.history["val_loss"])) + 1
@@ -42,8 +86,18 @@ def test_run_records_time_weights_and_best_epoch():
 
 def test_checkpoint_returns_the_best_model_and_early_stopping_stops():
     x, y, xv, yv = tiny_problem()
-    run = training.fit(build, x, y, epochs=50, batch_size=32, seed=0, validation_data=(xv, yv),
-                       early_stopping={"patience": 1}, checkpoint=True, verbose=0)
+    run = training.fit(
+        build,
+        x,
+        y,
+        epochs=50,
+        batch_size=32,
+        seed=0,
+        validation_data=(xv, yv),
+        early_stopping={"patience": 1},
+        checkpoint=True,
+        verbose=0,
+    )
     assert run.epochs_run < 50
     loss = run.model.evaluate(xv, yv, verbose=0)[0]
     assert loss == pytest.approx(min(run.history["val_loss"]), rel=1e-4)
