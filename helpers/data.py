@@ -34,6 +34,7 @@ import numpy as np
 from .files import write_atomic
 
 DATASETS = ("mnist", "fashion_mnist")
+N_TRAIN = 60_000  # training images in either dataset (10,000 test images)
 
 CLASS_NAMES = {
     "mnist": tuple(str(digit) for digit in range(10)),

@@ -13,9 +13,8 @@ import difflib
 from collections.abc import Callable
 
 from . import profiles
-from .data import DATASETS
+from .data import DATASETS, N_TRAIN
 
-N_TRAIN = 60_000
 MIN_TRAIN_SIZE = 100  # ten images per class: enough for a stratified 80/20 split
 
 
