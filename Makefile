@@ -58,7 +58,7 @@ browser-deps:
 		chromium chromium-driver; }
 
 browser: browser-deps
-	$(PYTHON) -m pytest tests/browser
+	BOOK_PROFILE=$(PROFILE) $(PYTHON) -m pytest tests/browser
 
 standalone:
 	$(PYTHON) -m pytest tests/standalone

@@ -155,3 +155,51 @@ def describe(chapter: str, declared: dict):
         for profile in PROFILES
     }
     return pd.DataFrame(table).rename_axis("parameter")
+
+
+# What a page's numbers mean under each profile (the box at the top of every chapter)
+MEANING = {
+    "smoke": (
+        "Its numbers test the code, not the models: networks that train for a few "
+        "dozen steps can sit near chance level (0.10), batch-normalized ones "
+        "especially, and no sentence here should be read as a finding. The results "
+        "chapter shows the archived full-profile runs."
+    ),
+    "standard": (
+        "This is the published book: all training images (chapter 5: a subset), "
+        "fewer epochs than the sources. The results chapter compares the archived "
+        "full-profile runs with the sources' numbers."
+    ),
+    "full": (
+        "These are the sources' own settings: the fair comparison with their numbers."
+    ),
+    CUSTOM: (
+        "Some parameters were set by hand, so the numbers belong to this run alone; "
+        "the results chapter shows the archived full-profile runs."
+    ),
+}
+
+
+def note(values: dict) -> str:
+    """One paragraph on the run that produced a page (every chapter's first box).
+
+    ``values`` is what ``check_parameters`` returned: the chapter's parameters
+    and the ``PROFILE`` they match. Plain text, for ``{glue:text}``.
+    """
+    profile = values["PROFILE"]
+    parts = []
+    if "DATASET" in values:
+        parts.append(values["DATASET"])
+    if "TRAIN_SIZE" in values:
+        size = values["TRAIN_SIZE"]
+        parts.append(
+            "all training images" if size is None else f"{size:,} training images"
+        )
+    parts += [
+        f"{name} {value}"
+        for name, value in values.items()
+        if name.endswith("EPOCHS") or name == "N_MODELS"
+    ]
+    settings = f" ({', '.join(parts)})" if parts else ""
+    run = f"This page was executed with the {profile} profile{settings}."
+    return f"{run} {MEANING[profile]}"
