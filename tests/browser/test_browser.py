@@ -110,11 +110,14 @@ def overflowing(browser):
           found.push(['page', page.scrollWidth + ' px in ' + page.clientWidth]);
         }
         for (const el of document.querySelectorAll('main *')) {
+          if (!el.checkVisibility()) continue;  // a collapsed (hide-input) cell
           const style = getComputedStyle(el);
           const scrolls = ['auto', 'scroll'].includes(style.overflowX);
           if (scrolls && el.scrollWidth > el.clientWidth + 1) {
-            found.push([el.querySelector('table') || el.tagName === 'TABLE'
-                        ? 'table' : el.tagName.toLowerCase(),
+            // a table, or a table drawn in text (model.summary's box lines)
+            const table = el.querySelector('table') || el.tagName === 'TABLE'
+                          || /[┃│]/.test(el.textContent);
+            found.push([table ? 'table' : el.tagName.toLowerCase(),
                         el.textContent.trim().slice(0, 60)]);
           }
         }
@@ -128,7 +131,7 @@ def test_chapter_page(browser, server, chapter, width):
     open_page(browser, server, chapter, width)
     # Local figures only: this machine is offline.
     images = browser.execute_script(
-        """return Array.from(document.querySelectorAll('main img'))
+        """return Array.from(document.querySelectorAll('article.bd-article img'))
              .filter(img => new URL(img.src).origin === location.origin)
              .map(img => [img.src, img.complete ? img.naturalWidth : 0,
                           img.naturalHeight, img.alt,
