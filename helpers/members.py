@@ -71,17 +71,20 @@ class Members:
             )
         return folder
 
-    def save(self, i: int, probabilities, record: dict, model=None) -> dict:
+    def save(self, i: int, probabilities, record: dict, model=None, **arrays) -> dict:
         """Store network ``i``: probabilities first, record last, each atomically.
 
         A network counts as done only once both files exist, and the record is
         written last, so a run killed in between leaves it undone, never half done.
+        ``arrays`` are further test-set outputs kept beside the probabilities
+        (the faster recipe's ``tta``), float16 too.
         """
         probabilities = np.asarray(probabilities, dtype=np.float16)
         if model is not None:
             write_atomic(self.folder / f"net-{i}.keras", model.save)
         buffer = io.BytesIO()
-        np.savez_compressed(buffer, probabilities=probabilities)
+        extra = {name: np.asarray(a, dtype=np.float16) for name, a in arrays.items()}
+        np.savez_compressed(buffer, probabilities=probabilities, **extra)
         write_atomic(self.folder / f"net-{i}.npz", buffer.getvalue())
         record = {
             "network": i,
@@ -99,6 +102,11 @@ class Members:
     def load(self, i: int) -> tuple[dict, np.ndarray]:
         """Network ``i``'s record and its test-set probabilities (float16)."""
         return _read(self.where(i), i)
+
+    def load_array(self, i: int, name: str) -> np.ndarray | None:
+        """A further array stored with network ``i`` (``tta``), or None."""
+        with np.load(self.where(i) / f"net-{i}.npz", allow_pickle=False) as stored:
+            return stored[name] if name in stored.files else None
 
     def model_path(self, i: int) -> Path:
         """Where network ``i`` itself is kept on this machine (the archive has none)."""

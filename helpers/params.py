@@ -103,6 +103,7 @@ RULES: dict[str, Callable] = {
     "L2_EPOCHS": _integer(
         1
     ),  # 05_regularization: epochs of source 004's L2 + dropout CNN
+    "TTA_COPIES": _integer(1, 32),  # 07_faster: augmented copies averaged at test time
     "RESULTS_DIR": _text,
 }
 

@@ -20,7 +20,8 @@ from pathlib import Path
 import numpy as np
 
 # Metrics of runs too long for every build (the full profile: hours on a CPU),
-# kept with the package by `python scripts/book.py archive` (chapter 7 shows them).
+# kept with the package by `python scripts/book.py archive` (the results chapter
+# shows them).
 ARCHIVE = Path(__file__).resolve().parent / "archive"
 
 FIELDS = (
@@ -360,5 +361,5 @@ def load_metrics(results_dir) -> list[dict]:
 
 
 def load_archive(profile: str = "full", archive=ARCHIVE) -> list[dict]:
-    """The archived metrics of the runs made with ``profile`` (chapter 7)."""
+    """The archived metrics of the runs made with ``profile`` (chapter 8)."""
     return [r for r in load_metrics(Path(archive) / profile) if r["profile"] == profile]
