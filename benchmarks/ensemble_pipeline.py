@@ -65,10 +65,6 @@ def measure(args) -> dict:
     from helpers import data, ensemble
     from helpers.results import onednn_enabled
 
-    if args.intra_op:
-        tf.config.threading.set_intra_op_parallelism_threads(args.intra_op)
-    if args.inter_op:
-        tf.config.threading.set_inter_op_parallelism_threads(args.inter_op)
     if tf.config.list_physical_devices("GPU"):
         keras.mixed_precision.set_global_policy("mixed_float16")
     (x, y), _ = data.load("mnist")
@@ -101,10 +97,6 @@ def measure(args) -> dict:
         "imagedatagenerator": legacy,
         "chapter_6": ours,
         "tensorflow": tf.__version__,
-        "threads": [
-            tf.config.threading.get_intra_op_parallelism_threads(),
-            tf.config.threading.get_inter_op_parallelism_threads(),
-        ],
     }
 
 
@@ -146,18 +138,24 @@ def main() -> None:
     rows = []
     for mode in args.modes.split(","):
         env = {**os.environ, "TF_ENABLE_ONEDNN_OPTS": mode, "TF_CPP_MIN_LOG_LEVEL": "3"}
+        # thread pools are sized when TensorFlow starts: set them for the child
+        if args.intra_op:
+            env["TF_NUM_INTRAOP_THREADS"] = str(args.intra_op)
+        if args.inter_op:
+            env["TF_NUM_INTEROP_THREADS"] = str(args.inter_op)
         child = subprocess.run(
             [sys.executable, __file__, "--child", *sys.argv[1:]],
             env=env,
             capture_output=True,
             text=True,
-            check=True,
         )
+        if child.returncode:
+            sys.exit(f"the TF_ENABLE_ONEDNN_OPTS={mode} run failed:\n{child.stderr}")
         result = json.loads(child.stdout.strip().splitlines()[-1])
         rows.append((mode, result))
     print(
-        f"TensorFlow {rows[0][1]['tensorflow']}, "
-        f"threads (intra, inter) {rows[0][1]['threads']}"
+        f"TensorFlow {rows[0][1]['tensorflow']}; thread pools: "
+        f"intra-op {args.intra_op or 'default'}, inter-op {args.inter_op or 'default'}"
     )
     print(
         f"{'TF_ENABLE_ONEDNN_OPTS':22s} {'pipeline':44s} "
