@@ -58,3 +58,31 @@ def test_recipe_fingerprint_is_stable():
     # the full profile's MNIST ensemble, archived network by network: changing what
     # goes into the recipe orphans those networks (raise VERSION on purpose instead)
     assert ensemble.fingerprint(recipe) == "d16b38b502f3"
+
+
+def test_warmup_cosine_climbs_to_the_peak_then_falls_to_zero():
+    schedule = ensemble.warmup_cosine(4e-3, total_steps=100, warmup_fraction=0.2)
+    rates = [float(schedule(step)) for step in range(0, 101, 10)]
+    assert rates[0] == pytest.approx(4e-3 / 25)
+    assert max(rates) == pytest.approx(4e-3, rel=1e-3) and rates.index(max(rates)) == 2
+    assert rates[-1] == pytest.approx(0.0, abs=1e-7)
+    assert all(a >= b for a, b in zip(rates[2:], rates[3:]))
+
+
+def test_label_smoothing_matches_keras_on_one_hot_labels():
+    import keras
+
+    y = np.array([3, 0])
+    p = np.random.default_rng(0).dirichlet(np.ones(10), size=2).astype("float32")
+    ours = ensemble.smoothed_crossentropy(0.1)(y, p)
+    theirs = keras.losses.categorical_crossentropy(
+        np.eye(10)[y], p, label_smoothing=0.1
+    )
+    assert np.allclose(np.asarray(ours), np.asarray(theirs), atol=1e-6)
+
+
+def test_tta_averages_probabilities():
+    model = ensemble.build_net(0)
+    x = np.random.default_rng(0).random((5, 28, 28, 1), dtype=np.float32)
+    p = ensemble.tta_probabilities(model, x, "mnist", copies=2, seed=1)
+    assert p.shape == (5, 10) and np.allclose(p.sum(axis=1), 1, atol=1e-5)

@@ -107,3 +107,10 @@ def test_archived_records_name_their_recipe():
         assert all(r["recipe"] == run["recipe"] for r in run["records"])
         assert all(r["profile"] == "full" for r in run["records"])
         json.dumps(run["recipe"])
+
+
+def test_further_arrays_are_stored_beside_the_probabilities(tmp_path):
+    store = members.Members(tmp_path, "07_faster-cosine", recipe(), "full")
+    store.save(1, np.ones((2, 10)) / 10, {}, tta=np.full((2, 10), 0.2))
+    assert np.allclose(store.load_array(1, "tta"), 0.2, atol=1e-3)
+    assert store.load_array(1, "missing") is None
