@@ -40,6 +40,18 @@ from helpers.results import ARCHIVE  # noqa: E402
 BOOK_FILES = ("_config.yml", "_toc.yml", "references.bib")
 
 
+def numbered() -> list[str]:
+    """The files of the numbered parts of ``_toc.yml``, in order (chapter n is
+    entry n - 1), notebooks and Markdown pages alike."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    return [
+        chapter["file"]
+        for part in toc.get("parts", [])
+        if part.get("numbered")
+        for chapter in part["chapters"]
+    ]
+
+
 def chapters() -> list[Path]:
     """The notebooks listed in ``_toc.yml``, in reading order."""
     entries = yaml.safe_load((ROOT / "_toc.yml").read_text())
@@ -243,6 +255,8 @@ def build(profile: str) -> int:
         if path.is_file() and path.suffix != ".ipynb":
             (stage / path.relative_to(ROOT)).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, stage / path.relative_to(ROOT))
+    if drawing_page(stage) != 0:
+        return 1
     # --all: Sphinx does not re-read pages for every configuration change
     # (nb_merge_streams, say)
     command = [
@@ -257,6 +271,51 @@ def build(profile: str) -> int:
         "--keep-going",
     ]
     print("$", " ".join(command), flush=True)
+    return subprocess.run(command).returncode
+
+
+# ONNX Runtime Web, from npm, for the drawing page; copied into the book, so
+# the built book runs the network with no connection to anything
+ORT_PACKAGE = "onnxruntime-web@1.30.0"
+ORT_FILES = (
+    "ort.wasm.min.js",
+    "ort-wasm-simd-threaded.mjs",
+    "ort-wasm-simd-threaded.wasm",
+)
+
+
+def onnxruntime_web() -> Path:
+    """The ONNX Runtime Web files, unpacked once into ``_build/npm/`` from npm."""
+    cache = ROOT / "_build" / "npm" / ORT_PACKAGE.replace("@", "-")
+    if all((cache / name).exists() for name in ORT_FILES):
+        return cache
+    import tarfile
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(
+            ["npm", "pack", ORT_PACKAGE, "--silent"],
+            cwd=tmp,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        (tarball,) = Path(tmp).glob("*.tgz")
+        with tarfile.open(tarball) as package:
+            wanted = [package.getmember(f"package/dist/{name}") for name in ORT_FILES]
+            package.extractall(tmp, members=wanted, filter="data")
+        cache.mkdir(parents=True, exist_ok=True)
+        for name in ORT_FILES:
+            shutil.copy2(Path(tmp) / "package" / "dist" / name, cache / name)
+    return cache
+
+
+def drawing_page(stage: Path) -> int:
+    """The drawing page's static files: ONNX Runtime Web and the build's network."""
+    target = stage / "_static" / "ort"
+    target.mkdir(parents=True, exist_ok=True)
+    for path in onnxruntime_web().iterdir():
+        shutil.copy2(path, target / path.name)
+    command = [sys.executable, str(ROOT / "scripts" / "export_model.py"), str(stage)]
     return subprocess.run(command).returncode
 
 

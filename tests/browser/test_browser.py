@@ -11,6 +11,7 @@ The search page must find "dropout".
 
 import functools
 import http.server
+import json
 import os
 import re
 import shutil
@@ -196,3 +197,80 @@ def test_search_finds_dropout(browser, server):
     assert results, "searching for 'dropout' found nothing"
     SHOTS.mkdir(parents=True, exist_ok=True)
     browser.save_screenshot(str(SHOTS / "search-dropout.png"))
+
+
+DRAW_PAGE = "book/08_draw"
+
+
+def draw(browser, points):
+    """One stroke through ``points`` (CSS pixels from the canvas's centre)."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+
+    canvas = browser.find_element(By.ID, "draw-canvas")
+    (x, y), rest = points[0], points[1:]
+    actions = ActionChains(browser).move_to_element_with_offset(canvas, x, y)
+    actions.click_and_hold()
+    for nx, ny in rest:
+        actions.move_by_offset(nx - x, ny - y)
+        x, y = nx, ny
+    actions.release().perform()
+
+
+def prediction(browser):
+    """The page's prediction, once it has made one: (digit, probabilities, ms)."""
+    state = wait_for(
+        lambda: browser.execute_script(
+            "const d = document.getElementById('draw-app').dataset;"
+            "return d.prediction && d.latency ? [d.prediction, d.probabilities,"
+            " d.latency] : null;"
+        ),
+        timeout=30,
+    )
+    assert state, "no prediction after drawing"
+    digit, probabilities, latency = state
+    return int(digit), json.loads(probabilities), float(latency)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_draw_a_one_and_a_zero(browser, server, width):
+    """The drawing page runs the build's network in the browser, offline."""
+    import math
+
+    browser.set_window_size(width, 1600)
+    browser.get(f"{server}/{DRAW_PAGE}.html")
+    ready = wait_for(
+        lambda: browser.execute_script(
+            "return document.getElementById('draw-app').dataset.ready"
+        ),
+        timeout=60,
+    )
+    status = browser.execute_script(
+        "return document.getElementById('draw-status').textContent"
+    )
+    assert ready == "true", f"the network did not load: {status}"
+    outside = browser.execute_script(
+        "return performance.getEntriesByType('resource').map(e => e.name)"
+        ".filter(n => new URL(n).origin !== location.origin)"
+    )
+    assert not outside, f"fetched from outside the book: {outside}"
+
+    draw(browser, [(0, -90 + 10 * k) for k in range(19)])  # a "1": one vertical stroke
+    one, probabilities, latency = prediction(browser)
+    assert len(probabilities) == 10 and sum(probabilities) == pytest.approx(1, abs=1e-4)
+    assert latency <= 1000, f"first prediction {latency:.0f} ms after the last stroke"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    browser.save_screenshot(str(SHOTS / f"draw-one-{width}.png"))
+
+    browser.find_element("id", "draw-clear").click()
+    ellipse = [
+        (55 * math.sin(2 * math.pi * k / 36), -85 * math.cos(2 * math.pi * k / 36))
+        for k in range(37)
+    ]
+    draw(browser, ellipse)  # a "0"
+    zero, probabilities, _ = prediction(browser)
+    assert sum(probabilities) == pytest.approx(1, abs=1e-4)
+    browser.save_screenshot(str(SHOTS / f"draw-zero-{width}.png"))
+    if PROFILE != "smoke":  # a smoke network has barely trained: it guesses
+        assert (one, zero) == (1, 0), f"read a 1 as {one} and a 0 as {zero}"
+    assert not [item for item in overflowing(browser) if item[0] != "table"]
