@@ -314,7 +314,8 @@ def drawing_page(stage: Path) -> int:
     target = stage / "_static" / "ort"
     target.mkdir(parents=True, exist_ok=True)
     for path in onnxruntime_web().iterdir():
-        shutil.copy2(path, target / path.name)
+        # shutil.copy, not copy2: a fresh mtime (Sphinx skipped npm's 1985 ones)
+        shutil.copy(path, target / path.name)
     command = [sys.executable, str(ROOT / "scripts" / "export_model.py"), str(stage)]
     return subprocess.run(command).returncode
 

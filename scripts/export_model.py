@@ -36,6 +36,11 @@ def newest_network(stage: Path) -> tuple[Path, dict] | None:
 
 
 def export(stage: Path) -> int:
+    from helpers import training
+
+    training.quiet_tensorflow()
+    # Keras's ONNX export probes np.object (tf2onnx_lib): harmless, and not ours
+    warnings.filterwarnings("ignore", "In the future `np.object`", FutureWarning)
     import keras
     import numpy as np
     import onnxruntime

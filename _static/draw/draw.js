@@ -5,7 +5,9 @@
   "use strict";
   const app = document.getElementById("draw-app");
   if (!app) return;
-  const base = app.dataset.static; // the book's _static folder, relative to the page
+  // the book's _static folder as an absolute URL: ONNX Runtime resolves relative
+  // paths against its own script, not against the page
+  const base = new URL(app.dataset.static, document.baseURI).href;
   const canvas = app.querySelector("#draw-canvas");
   const seen = app.querySelector("#draw-seen");
   const bars = app.querySelector("#draw-bars");
