@@ -29,7 +29,7 @@ PROFILES: dict[str, dict[str, dict]] = {
         "04_cnn": {"SOURCE003_EPOCHS": 1, "BN_EPOCHS": 1},
         "05_regularization": {"L2_EPOCHS": 1},
         "06_ensemble": {"N_MODELS": 2},
-        "07_faster": {"N_MODELS": 2, "TTA_COPIES": 2},
+        "07_faster": {"N_MODELS": 2, "TTA_COPIES": 1},
         "09_results": {},
     },
     "standard": {
