@@ -5,8 +5,8 @@ A profile is just a set of papermill parameters per chapter:
 * ``smoke`` -- a stratified subset and one epoch: the whole book executes in
   minutes on two CPU cores. The tests use it.
 * ``standard`` -- full datasets (chapter 5: 6,000 images), fewer epochs than
-  the sources: the default book build (chapters 1-6 and 8 took about 35
-  minutes on two CPU cores; chapter 7 is budgeted at 25 more, not yet timed).
+  the sources: the default book build (chapters 1-6 took about 35 minutes
+  on two CPU cores; chapter 7 took 27 more on a 2-core Xeon with oneDNN on).
 * ``full`` -- exactly the source documents' settings (a GPU is recommended).
   Where a chapter runs on a dataset its source never used, ``BY_DATASET``
   may give that dataset other values (chapter 5 on Fashion-MNIST).
