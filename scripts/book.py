@@ -6,9 +6,10 @@
 
 Executed notebooks go to ``_build/<profile>/``, a copy of the book's sources
 that jupyter-book builds from, so the source tree stays clean. A chapter is
-executed again only when its notebook, its parameters or the ``helpers``
-package changed since its last successful run; the results chapter also when
-any chapter's metrics file changed. A failing cell fails the run.
+executed again only when its code, its parameters or the ``helpers`` package
+changed since its last successful run (a change in its Markdown cells alone is
+copied into the executed notebook); the results chapter also when any
+chapter's metrics file changed. A failing cell fails the run.
 
 The full profile takes hours on a CPU, too long for every build; ``archive``
 copies the metrics files of its runs (without the per-image predictions) into
@@ -115,11 +116,55 @@ def in_execution_order(notebooks: list[Path]) -> list[Path]:
     )  # a stable sort keeps the order otherwise
 
 
+def code_of(notebook: Path) -> bytes:
+    """What execution depends on in a notebook: its code cells (source and
+    metadata, in order) and the notebook's metadata, not its prose."""
+    content = json.loads(notebook.read_text())
+    code = [
+        [cell["source"], cell.get("metadata", {})]
+        for cell in content["cells"]
+        if cell["cell_type"] == "code"
+    ]
+    return json.dumps([code, content.get("metadata", {})], sort_keys=True).encode()
+
+
+def with_prose_of(notebook: Path, executed: Path) -> bool:
+    """Give an executed copy the Markdown cells of ``notebook`` as they are now,
+    keeping its code cells and their outputs, so a change in prose alone is
+    rebuilt without executing the chapter again. Returns whether anything
+    changed. Call only when ``code_of`` is unchanged: the code cells then pair
+    up one to one, in order, besides the cell papermill injects."""
+    source = json.loads(notebook.read_text())
+    ran = json.loads(executed.read_text())
+
+    def injected(cell):
+        return "injected-parameters" in cell.get("metadata", {}).get("tags", [])
+
+    code = [c for c in ran["cells"] if c["cell_type"] == "code"]
+    outputs = iter(c for c in code if not injected(c))
+    cells = []
+    for cell in source["cells"]:
+        if cell["cell_type"] != "code":
+            cells.append(cell)
+            continue
+        cells.append(next(outputs))
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            cells += filter(injected, code)  # papermill's place for them
+    if not any("parameters" in c.get("metadata", {}).get("tags", []) for c in cells):
+        cells[:0] = filter(injected, code)  # no tagged cell: papermill puts them first
+    if cells == ran["cells"]:
+        return False
+    ran["cells"] = cells
+    executed.write_text(json.dumps(ran, indent=1, ensure_ascii=False) + "\n")
+    return True
+
+
 def run_key(notebook: Path, parameters: dict, results_dir: Path | None = None) -> str:
-    """What the executed copy depends on: notebook bytes, parameters, helpers,
-    and for a chapter that reads metrics, the metrics files in ``results_dir``."""
+    """What the executed copy depends on: the notebook's code, parameters,
+    helpers, and for a chapter that reads metrics, the metrics files in
+    ``results_dir``. Prose is not part of it (see ``with_prose_of``)."""
     parts = [
-        notebook.read_bytes(),
+        code_of(notebook),
         json.dumps(parameters, sort_keys=True).encode(),
         helpers_digest().encode(),
     ]
@@ -188,7 +233,11 @@ def execute(profile: str, only: list[str] | None = None) -> int:
         )
         key = run_key(notebook, parameters, results_dir)
         if target.exists() and key_file.exists() and key_file.read_text() == key:
-            print(f"{stem}: up to date ({profile}), not executed again")
+            refreshed = with_prose_of(notebook, target)
+            print(
+                f"{stem}: up to date ({profile}), not executed again"
+                + ("; its prose refreshed" if refreshed else "")
+            )
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
         key_file.unlink(missing_ok=True)

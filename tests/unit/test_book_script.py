@@ -178,3 +178,71 @@ def test_a_chapter_added_after_the_results_chapter_executes_before_it(tree, caps
 def test_only_the_results_chapter_reads_metrics():
     readers = [nb.stem for nb in book.chapters() if book.reads_metrics(nb)]
     assert len(readers) == 1, readers
+
+
+def test_prose_change_is_rebuilt_without_executing_again(tree, capsys):
+    path = write_chapter(tree, "01_ok", "print('run')")
+    write_chapter(tree, "02_fails", "print('also fine')")
+    content = nbformat.read(path, as_version=4)
+    content.cells.insert(1, nbformat.v4.new_markdown_cell("Old prose."))
+    nbformat.write(content, path)
+    assert book.execute("smoke") == 0
+    executed_path = tree / "_build" / "smoke" / "book" / "01_ok.ipynb"
+    first = nbformat.read(executed_path, 4)
+    content.cells[1].source = "New prose."
+    content.cells.append(nbformat.v4.new_markdown_cell("A closing paragraph."))
+    nbformat.write(content, path)
+    capsys.readouterr()
+    assert book.execute("smoke") == 0
+    assert "01_ok: up to date (smoke), not executed again; its prose refreshed" in (
+        capsys.readouterr().out
+    )
+    executed = nbformat.read(executed_path, 4)
+    code = [c for c in executed.cells if c.cell_type == "code"]
+    assert code == [c for c in first.cells if c.cell_type == "code"]  # outputs kept
+    assert [c.source for c in executed.cells if c.cell_type == "markdown"] == [
+        "New prose.",
+        "A closing paragraph.",
+    ]
+    content.cells[2].source = "print('changed code')"
+    nbformat.write(content, path)
+    assert book.execute("smoke", only=["01_ok"]) == 0
+    assert "01_ok: executing" in capsys.readouterr().out
+
+
+def test_prose_goes_back_beside_the_cells_papermill_injected(tmp_path):
+    path = tmp_path / "chapter.ipynb"
+    source = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell("LIMIT = 5")
+    params.metadata["tags"] = ["parameters"]
+    source.cells = [
+        nbformat.v4.new_markdown_cell("Intro."),
+        params,
+        nbformat.v4.new_markdown_cell("Now train."),
+        nbformat.v4.new_code_cell("print(LIMIT)"),
+    ]
+    nbformat.write(source, path)
+    ran = nbformat.v4.new_notebook()
+    injected = nbformat.v4.new_code_cell("LIMIT = 7")
+    injected.metadata["tags"] = ["injected-parameters"]
+    printed = nbformat.v4.new_code_cell("print(LIMIT)")
+    printed.outputs = [nbformat.v4.new_output("stream", text="7\n")]
+    ran.cells = [
+        nbformat.v4.new_markdown_cell("Old intro."),
+        params,
+        injected,
+        printed,
+    ]
+    executed = tmp_path / "executed.ipynb"
+    nbformat.write(ran, executed)
+    assert book.with_prose_of(path, executed)
+    cells = nbformat.read(executed, 4).cells
+    assert [c.source for c in cells] == [
+        "Intro.",
+        "LIMIT = 5",
+        "LIMIT = 7",
+        "Now train.",
+        "print(LIMIT)",
+    ]
+    assert cells[4].outputs[0].text == "7\n"
+    assert not book.with_prose_of(path, executed)  # nothing left to change
