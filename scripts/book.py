@@ -6,9 +6,10 @@
 
 Executed notebooks go to ``_build/<profile>/``, a copy of the book's sources
 that jupyter-book builds from, so the source tree stays clean. A chapter is
-executed again only when its code, its parameters or the ``helpers`` package
-changed since its last successful run (a change in its Markdown cells alone is
-copied into the executed notebook); the results chapter also when any
+executed again only when its code, its parameters or a module of ``helpers``
+that it uses changed since its last successful run (a change in its Markdown
+cells alone is copied into the executed notebook); the results chapter also
+when any
 chapter's metrics file changed. A failing cell fails the run.
 
 The full profile takes hours on a CPU, too long for every build; ``archive``
@@ -74,9 +75,68 @@ def chapters() -> list[Path]:
     ]
 
 
-def helpers_digest() -> str:
+def imported_helpers(code: str) -> set[str] | None:
+    """The ``helpers`` modules that Python ``code`` imports by name, or None
+    when it imports the package as a whole (then every module counts)."""
+    import ast
+
+    lines = [
+        line for line in code.splitlines() if not line.lstrip().startswith(("%", "!"))
+    ]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse("\n".join(lines))):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name == "helpers":
+                    return None
+                if alias.name.startswith("helpers."):
+                    found.add(alias.name.split(".")[1])
+        elif isinstance(node, ast.ImportFrom):
+            if node.level == 1:  # inside helpers: from . import x, from .x import y
+                module = node.module
+            elif node.module and node.module.split(".")[0] == "helpers":
+                module = node.module.partition(".")[2]
+            else:
+                continue
+            if module:
+                found.add(module.split(".")[0])
+            else:
+                found.update(alias.name for alias in node.names)
+    return found
+
+
+def helpers_used(notebook: Path) -> list[Path]:
+    """The modules of ``helpers`` a chapter runs: those its code cells import,
+    and the modules those import, and so on; ``__init__.py`` always."""
+    package = ROOT / "helpers"
+    content = json.loads(notebook.read_text())
+    code = "\n".join(
+        "".join(cell["source"])
+        for cell in content["cells"]
+        if cell["cell_type"] == "code"
+    )
+    everything = sorted(package.rglob("*.py"))
+    todo = imported_helpers(code)
+    if todo is None:
+        return everything
+    used = {package / "__init__.py"}
+    while todo:
+        path = package / f"{todo.pop()}.py"
+        if path in used or not path.exists():
+            continue
+        used.add(path)
+        more = imported_helpers(path.read_text())
+        if more is None:
+            return everything
+        todo |= more
+    return sorted(p for p in used if p.exists())
+
+
+def helpers_digest(notebook: Path) -> str:
+    """A digest of the ``helpers`` modules the chapter uses (``helpers_used``):
+    a change anywhere else in the package does not execute it again."""
     digest = hashlib.sha256()
-    for path in sorted((ROOT / "helpers").rglob("*.py")):
+    for path in helpers_used(notebook):
         digest.update(
             path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes()
         )
@@ -166,7 +226,7 @@ def run_key(notebook: Path, parameters: dict, results_dir: Path | None = None) -
     parts = [
         code_of(notebook),
         json.dumps(parameters, sort_keys=True).encode(),
-        helpers_digest().encode(),
+        helpers_digest(notebook).encode(),
     ]
     if results_dir is not None and reads_metrics(notebook):
         parts.append(metrics_digest(results_dir).encode())

@@ -59,7 +59,7 @@ def test_failing_cell_fails_the_run_and_leaves_no_executed_copy(tree, capsys):
 
 
 def test_unchanged_chapter_is_not_executed_again(tree, capsys):
-    write_chapter(tree, "01_ok", "print('run')")
+    write_chapter(tree, "01_ok", "from helpers import shared\nprint(shared.VALUE)")
     write_chapter(tree, "02_fails", "print('also fine')")
     assert book.execute("smoke") == 0
     capsys.readouterr()
@@ -246,3 +246,26 @@ def test_prose_goes_back_beside_the_cells_papermill_injected(tmp_path):
     ]
     assert cells[4].outputs[0].text == "7\n"
     assert not book.with_prose_of(path, executed)  # nothing left to change
+
+
+def test_a_chapter_depends_on_the_helpers_it_imports_and_theirs(tree):
+    package = tree / "helpers"
+    (package / "__init__.py").write_text("")
+    (package / "base.py").write_text("X = 1\n")
+    (package / "middle.py").write_text("from .base import X\n")
+    (package / "other.py").write_text("Y = 2\n")
+    chapter = write_chapter(
+        tree, "01_ok", "%matplotlib inline\nfrom helpers.middle import X"
+    )
+    assert [p.name for p in book.helpers_used(chapter)] == [
+        "__init__.py",
+        "base.py",
+        "middle.py",
+    ]
+    before = book.run_key(chapter, {})
+    (package / "other.py").write_text("Y = 3\n")
+    assert book.run_key(chapter, {}) == before  # a module it does not use
+    (package / "base.py").write_text("X = 2\n")
+    assert book.run_key(chapter, {}) != before  # imported through middle
+    whole = write_chapter(tree, "02_fails", "import helpers")
+    assert len(book.helpers_used(whole)) == 5
