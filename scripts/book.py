@@ -9,8 +9,7 @@ that jupyter-book builds from, so the source tree stays clean. A chapter is
 executed again only when its code, its parameters or a module of ``helpers``
 that it uses changed since its last successful run (a change in its Markdown
 cells alone is copied into the executed notebook); the results chapter also
-when any
-chapter's metrics file changed. A failing cell fails the run.
+when any chapter's metrics file changed. A failing cell fails the run.
 
 The full profile takes hours on a CPU, too long for every build; ``archive``
 copies the metrics files of its runs (without the per-image predictions) into
