@@ -18,7 +18,7 @@ def test_network_builds_with_and_without_augmentation():
 def test_network_is_source_000s_size():
     """Raise ensemble.VERSION when the network changes: stored networks name their
     code."""
-    assert ensemble.VERSION == 1
+    assert ensemble.VERSION == 2
     assert ensemble.build_net(0).count_params() == 327_242
 
 
@@ -57,7 +57,7 @@ def test_recipe_fingerprint_is_stable():
     assert ensemble.fingerprint(recipe) != ensemble.fingerprint({**recipe, "seed": 1})
     # the full profile's MNIST ensemble, archived network by network: changing what
     # goes into the recipe orphans those networks (raise VERSION on purpose instead)
-    assert ensemble.fingerprint(recipe) == "d16b38b502f3"
+    assert ensemble.fingerprint(recipe) == "905eee260303"
 
 
 def test_warmup_cosine_climbs_to_the_peak_then_falls_to_zero():
@@ -86,3 +86,37 @@ def test_tta_averages_probabilities():
     x = np.random.default_rng(0).random((5, 28, 28, 1), dtype=np.float32)
     p = ensemble.tta_probabilities(model, x, "mnist", copies=2, seed=1)
     assert p.shape == (5, 10) and np.allclose(p.sum(axis=1), 1, atol=1e-5)
+
+
+def test_one_run_gives_the_network_as_trained_and_its_weight_average(tmp_path):
+    """EMA changes no training step: the stored network equals one trained
+    without it, and the average's outputs are stored beside it. The second
+    network also trains after the first in one process, which must not change
+    it (tf.data's shuffle order once depended on the previous seed)."""
+    from helpers import members
+
+    rng = np.random.default_rng(0)
+    x = rng.random((120, 28, 28, 1), dtype=np.float32)
+    y = np.arange(120) % 10
+    x_test = x[:7]
+    stored = {}
+    for ema in (None, 0.9):
+        store = members.Members(
+            tmp_path, f"ema{ema}", {"dataset": "mnist", "ema": ema}, "custom"
+        )
+        ensemble.train_member(
+            store, 1, x, y, x_test, dataset="mnist", seed=3, epochs=2,
+            batch_size=32, ema=ema, tta_copies=1,
+        )  # fmt: skip
+        stored[ema] = store
+    (plain, p_plain), (both, p_both) = stored[None].load(1), stored[0.9].load(1)
+    assert np.array_equal(p_plain, p_both)  # the same training, to the bit
+    assert both["val_accuracy"] == plain["val_accuracy"]
+    assert {"val_accuracy_ema", "val_accuracy_ema_tta"} <= set(both)
+    assert "val_accuracy_ema" not in plain
+    averaged = stored[0.9].load_array(1, "ema")
+    assert averaged.shape == (7, 10) and not np.array_equal(averaged, p_both)
+    assert stored[0.9].load_array(1, "ema_tta") is not None
+    assert np.array_equal(
+        stored[None].load_array(1, "tta"), stored[0.9].load_array(1, "tta")
+    )
