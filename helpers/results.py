@@ -210,12 +210,15 @@ def onednn_enabled() -> bool | None:
     return bool(_pywrap_util_port.IsMklEnabled())
 
 
-def device(env: dict | None) -> str:
-    """A short name for what a model trained on: the GPU, or the CPU cores (chapter
-    7)."""
+def device(env: dict | None, cpu_model: bool = False) -> str:
+    """A short name for what a model trained on: the GPU, or the CPU cores and,
+    with ``cpu_model``, the CPU's model name (chapters 7 and 9)."""
     if not env:
         return "not recorded"
-    return env.get("accelerator") or f"{env.get('cpus')} CPU cores"
+    if env.get("accelerator"):
+        return env["accelerator"]
+    cores = f"{env.get('cpus')} CPU cores"
+    return f"{cores} of an {env['cpu']}" if cpu_model and env.get("cpu") else cores
 
 
 def save_metrics(
