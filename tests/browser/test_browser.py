@@ -5,7 +5,8 @@ figures loaded, each with a numbered caption and alt text; the box at the top
 names the profile the book was built with (BOOK_PROFILE, set by the Makefile);
 nothing scrolls sideways (at 390 pixels only wide tables, inside their own
 box); the chapter number in the title; the Colab link points at the chapter's
-notebook; a screenshot per page and width under _build/screenshots/.
+notebook; screenshots of every page and width, a screen each, under
+_build/screenshots/.
 The search page must find "dropout".
 """
 
@@ -181,10 +182,23 @@ def test_chapter_page(browser, server, chapter, width):
     sideways = [item for item in overflowing(browser) if item[0] not in allowed]
     assert not sideways, f"scrolls sideways at {width} px: {sideways[:3]}"
 
+    save_page(browser, f"{chapter.stem}-{width}")
+
+
+def save_page(browser, name, step=1400):
+    """The whole page as screenshots of one screen each, top to bottom
+    (``name-00.png``, ...): a single screenshot stops at Chromium's 16,384
+    pixels, and a long chapter is taller."""
     SHOTS.mkdir(parents=True, exist_ok=True)
-    height = browser.execute_script("return document.body.scrollHeight")
-    browser.set_window_size(width, min(max(height, 800), 16000))
-    browser.save_screenshot(str(SHOTS / f"{chapter.stem}-{width}.png"))
+    for old in SHOTS.glob(f"{name}-[0-9][0-9].png"):
+        old.unlink()
+    width = browser.execute_script("return window.outerWidth")
+    browser.set_window_size(width, step)
+    height = browser.execute_script("return document.documentElement.scrollHeight")
+    screen = browser.execute_script("return window.innerHeight")
+    for k, top in enumerate(range(0, height, screen - 100)):  # 100 px of overlap
+        browser.execute_script(f"window.scrollTo(0, {top})")
+        browser.save_screenshot(str(SHOTS / f"{name}-{k:02d}.png"))
 
 
 def test_search_finds_dropout(browser, server):
