@@ -48,24 +48,29 @@ def mistakes(
 
 
 def history(histories: dict[str, dict], metrics=("loss", "accuracy"), skip: int = 0):
-    """Training (solid) and validation (dashed) curves of one or more runs (chapter 3).
+    """Training (solid, filled dots) and validation (dashed, open dots) curves of
+    one or more runs (chapter 3).
 
     ``histories`` maps a run's name to its history dict; ``skip`` leaves out the
-    first epochs, whose large loss can flatten the rest of a curve.
+    first epochs, whose large loss can flatten the rest of a curve. Epochs are
+    whole numbers on the axis, and a run of one epoch still shows its two dots
+    apart; with more than three runs the legend goes below the panels, where it
+    hides no curve.
     """
+    from matplotlib.ticker import MaxNLocator
+
     fig, axes = plt.subplots(
-        1, len(metrics), figsize=(6 * len(metrics), 3.8), squeeze=False
+        1, len(metrics), figsize=(5 * len(metrics), 3.6), squeeze=False
     )
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for ax, metric in zip(axes.flat, metrics):
         for (name, values), colour in zip(histories.items(), colours * 3):
             epochs = np.arange(1, len(values[metric]) + 1)[skip:]
-            # markers keep a one-epoch run visible as points
             ax.plot(
                 epochs,
                 values[metric][skip:],
                 "-o",
-                ms=3,
+                ms=4,
                 color=colour,
                 label=f"{name} train",
             )
@@ -74,15 +79,33 @@ def history(histories: dict[str, dict], metrics=("loss", "accuracy"), skip: int 
                     epochs,
                     values[f"val_{metric}"][skip:],
                     "--o",
-                    ms=3,
+                    ms=5,
+                    mfc="white",
                     color=colour,
                     label=f"{name} validation",
                 )
         ax.set_xlabel("epoch")
         ax.set_ylabel(metric)
+        longest = max(len(values[metric]) for values in histories.values())
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        if longest - skip <= 1:  # one epoch: one tick, not 0.95 ... 1.05
+            ax.set_xticks([skip + 1])
+            ax.set_xlim(skip + 0.5, skip + 1.5)
         ax.grid(alpha=0.3)
-    axes.flat[0].legend(fontsize=8)
-    fig.tight_layout()
+    if len(histories) > 3:
+        handles, labels = axes.flat[0].get_legend_handles_labels()
+        fig.tight_layout()
+        fig.legend(
+            handles,
+            labels,
+            loc="upper center",
+            bbox_to_anchor=(0.5, 0.0),
+            ncol=min(4, len(labels)),
+            fontsize=9,
+        )
+    else:
+        axes.flat[0].legend(fontsize=9)
+        fig.tight_layout()
     return fig
 
 
