@@ -28,3 +28,10 @@ def glue(name: str, value) -> None:
         raw=True,
         metadata={"scrapbook": {"name": name, "mime_prefix": HIDDEN_PREFIX}},
     )
+
+
+def count(n: int, noun: str) -> str:
+    """``n`` and ``noun`` in agreement, for printed and glued sentences:
+    ``count(1, "epoch")`` is ``"1 epoch"``, ``count(5, "epoch")`` ``"5 epochs"``
+    (chapters 3 to 7)."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"

@@ -174,3 +174,11 @@ def test_score_and_save_measures_every_split_alike(tmp_path):
     assert (
         record["epochs_run"] == 3 and record["best_epoch"] == 2 and record["extra"] == 1
     )
+
+
+def test_counts_agree_with_their_noun():
+    from helpers.glue import count
+
+    assert count(1, "epoch") == "1 epoch"
+    assert count(0, "network") == "0 networks"
+    assert count(12000, "image") == "12,000 images"
