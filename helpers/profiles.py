@@ -165,10 +165,11 @@ def describe(chapter: str, declared: dict):
 # What a page's numbers mean under each profile (the box at the top of every chapter)
 MEANING = {
     "smoke": (
-        "Its numbers test the code, not the models: networks that train for a few "
-        "dozen steps can sit near chance level (0.10), batch-normalized ones "
-        "especially, and no sentence here should be read as a finding. The results "
-        "chapter shows the archived full-profile runs."
+        "Its numbers test the code, not the models: trained on a small subset, "
+        "networks for a few dozen steps, they score far below what the models can "
+        "do (batch-normalized networks can sit at chance level, 0.10), and no "
+        "sentence here should be read as a finding. The results chapter shows the "
+        "archived full-profile runs."
     ),
     "standard": (
         "This is the published book: all training images (chapter 5: a subset), "
@@ -185,16 +186,23 @@ MEANING = {
 }
 
 
-def note(values: dict) -> str:
+# How the datasets are written in prose
+DATASET_NAMES = {"mnist": "MNIST", "fashion_mnist": "Fashion-MNIST"}
+
+
+def note(values: dict, page: str = "models") -> str:
     """One paragraph on the run that produced a page (every chapter's first box).
 
     ``values`` is what ``check_parameters`` returned: the chapter's parameters
-    and the ``PROFILE`` they match. Plain text, for ``{glue:text}``.
+    and the ``PROFILE`` they match. ``page`` says what the page holds:
+    ``"models"`` (it trains them), ``"data"`` (it trains nothing: chapter 1) or
+    ``"results"`` (the results chapter, which must not point at itself). Plain
+    text, for ``{glue:text}``.
     """
     profile = values["PROFILE"]
     parts = []
     if "DATASET" in values:
-        parts.append(values["DATASET"])
+        parts.append(DATASET_NAMES.get(values["DATASET"], values["DATASET"]))
     if "TRAIN_SIZE" in values:
         size = values["TRAIN_SIZE"]
         parts.append(
@@ -207,4 +215,21 @@ def note(values: dict) -> str:
     ]
     settings = f" ({', '.join(parts)})" if parts else ""
     run = f"This page was executed with the {profile} profile{settings}."
-    return f"{run} {MEANING[profile]}"
+    if page == "data":
+        return (
+            f"{run} The page trains no model: only the numbers that depend on the "
+            "subset of training images (its size, the split, the drift) change with "
+            "the profile."
+        )
+    meaning = MEANING[profile]
+    if page == "results":
+        meaning = meaning.replace(
+            "The results chapter shows the archived full-profile runs.",
+            "The first section below shows the archived full-profile runs.",
+        ).replace(
+            "The results chapter compares the archived full-profile runs with the "
+            "sources' numbers.",
+            "The first section below compares the archived full-profile runs with "
+            "the sources' numbers.",
+        )
+    return f"{run} {meaning}"

@@ -184,3 +184,14 @@ def test_a_mistyped_papermill_parameter_stops_the_chapter(tmp_path):
             parameters={"EPOCH": 3},
             **run,
         )
+
+
+def test_the_profile_box_fits_the_page():
+    values = {"PROFILE": "smoke", "DATASET": "fashion_mnist", "TRAIN_SIZE": 2000}
+    models = profiles.note(values)
+    assert models.startswith("This page was executed with the smoke profile")
+    assert "(Fashion-MNIST, 2,000 training images)" in models
+    assert "The results chapter shows" in models
+    assert "trains no model" in profiles.note(values, page="data")
+    results = profiles.note(values, page="results")
+    assert "results chapter" not in results and "first section below" in results
