@@ -135,7 +135,7 @@
       return;
     }
     about.textContent = `Network 1 of this build's ensemble (${model.profile} profile, ` +
-      `${model.epochs} epoch(s) on ${model.train_images.toLocaleString("en")} images, ` +
+      `${model.epochs} ${model.epochs === 1 ? "epoch" : "epochs"} on ${model.train_images.toLocaleString("en")} images, ` +
       `test accuracy ${model.test_accuracy.toFixed(4)}; ` +
       `${(model.bytes / 1e6).toFixed(2)} MB).`;
     if (typeof WebAssembly === "undefined" || typeof ort === "undefined") {
