@@ -36,6 +36,8 @@ def write_chapter(
 def tree(tmp_path, monkeypatch):
     (tmp_path / "book").mkdir()
     (tmp_path / "helpers").mkdir()
+    # a package of its own, which the kernels find before the book's helpers
+    (tmp_path / "helpers" / "__init__.py").write_text("")
     (tmp_path / "helpers" / "shared.py").write_text("VALUE = 1\n")
     (tmp_path / "_toc.yml").write_text(
         "format: jb-book\nroot: book/intro\nchapters:\n"
@@ -268,4 +270,4 @@ def test_a_chapter_depends_on_the_helpers_it_imports_and_theirs(tree):
     (package / "base.py").write_text("X = 2\n")
     assert book.run_key(chapter, {}) != before  # imported through middle
     whole = write_chapter(tree, "02_fails", "import helpers")
-    assert len(book.helpers_used(whole)) == 5
+    assert len(book.helpers_used(whole)) == 5  # __init__, shared, base, middle, other
