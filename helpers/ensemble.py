@@ -340,7 +340,7 @@ def train_member(
         ]
     else:
         rate, callbacks = schedule(math.ceil(len(y_tr) / batch_size) * epochs), []
-    trained = _TrainedWeights()
+    trained = _TrainedWeights()  # only read with ema
     run = training.fit(
         functools.partial(
             build_net,
@@ -367,18 +367,20 @@ def train_member(
     }
     arrays = {}
     if ema is not None:  # fit ended on the average; read it, then go back
-        averaged = _outputs(run.model, x_val, y_val, x_test, dataset, tta_copies, seed)
-        record.update(
-            {k.replace("accuracy", "accuracy_ema"): v for k, v in averaged[0].items()}
+        scores, outs = _outputs(
+            run.model, x_val, y_val, x_test, dataset, tta_copies, seed
         )
-        arrays.update({f"ema{k}": v for k, v in averaged[1].items()})
+        record.update(
+            {k.replace("accuracy", "accuracy_ema"): v for k, v in scores.items()}
+        )
+        arrays.update(
+            {f"ema_{k}".replace("ema_test", "ema"): v for k, v in outs.items()}
+        )
         run.model.set_weights(trained.weights)
-    plain, plain_arrays = _outputs(
-        run.model, x_val, y_val, x_test, dataset, tta_copies, seed
-    )
-    record.update(plain)
-    arrays.update({k.lstrip("_"): v for k, v in plain_arrays.items()})
-    test = arrays.pop("")
+    scores, outs = _outputs(run.model, x_val, y_val, x_test, dataset, tta_copies, seed)
+    record.update(scores)
+    test = outs.pop("test")
+    arrays.update(outs)
     store.save(i, test, record, model=run.model, **arrays)
     return run
 
@@ -396,15 +398,15 @@ class _TrainedWeights(keras.callbacks.Callback):
 
 def _outputs(model, x_val, y_val, x_test, dataset, tta_copies, seed):
     """Validation accuracies and test probabilities of one set of weights:
-    ``({"val_accuracy", "val_accuracy_tta"}, {"": test, "_tta": test with TTA})``,
-    the TTA entries only with ``tta_copies``."""
+    ``({"val_accuracy", "val_accuracy_tta"}, {"test", "tta"})``, the TTA entries
+    only with ``tta_copies``."""
     from . import results
 
     val = model.predict(x_val, batch_size=1024, verbose=0)
     scores = {"val_accuracy": results.accuracy(val, y_val)}
-    arrays = {"": model.predict(x_test, batch_size=1024, verbose=0)}
+    arrays = {"test": model.predict(x_test, batch_size=1024, verbose=0)}
     if tta_copies:  # averaged over augmented copies; validation decides
         val_tta = tta_probabilities(model, x_val, dataset, tta_copies, seed)
         scores["val_accuracy_tta"] = results.accuracy(val_tta, y_val)
-        arrays["_tta"] = tta_probabilities(model, x_test, dataset, tta_copies, seed)
+        arrays["tta"] = tta_probabilities(model, x_test, dataset, tta_copies, seed)
     return scores, arrays
