@@ -373,9 +373,8 @@ def train_member(
         record.update(
             {k.replace("accuracy", "accuracy_ema"): v for k, v in scores.items()}
         )
-        arrays.update(
-            {f"ema_{k}".replace("ema_test", "ema"): v for k, v in outs.items()}
-        )
+        arrays["ema"] = outs.pop("test")
+        arrays.update({f"ema_{k}": v for k, v in outs.items()})
         run.model.set_weights(trained.weights)
     scores, outs = _outputs(run.model, x_val, y_val, x_test, dataset, tta_copies, seed)
     record.update(scores)
