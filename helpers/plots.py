@@ -92,15 +92,31 @@ def history(histories: dict[str, dict], metrics=("loss", "accuracy"), skip: int 
             ax.set_xticks([skip + 1])
             ax.set_xlim(skip + 0.5, skip + 1.5)
         ax.grid(alpha=0.3)
-    if len(histories) > 3:
-        handles, labels = axes.flat[0].get_legend_handles_labels()
+    if len(histories) > 3:  # one entry per run, and the two line styles once
+        from matplotlib.lines import Line2D
+
+        handles = [
+            Line2D([], [], color=colour, lw=6, label=name)
+            for name, colour in zip(histories, colours * 3)
+        ] + [
+            Line2D([], [], color="black", ls="-", marker="o", ms=4, label="training"),
+            Line2D(
+                [],
+                [],
+                color="black",
+                ls="--",
+                marker="o",
+                ms=5,
+                mfc="white",
+                label="validation",
+            ),
+        ]
         fig.tight_layout()
         fig.legend(
-            handles,
-            labels,
+            handles=handles,
             loc="upper center",
             bbox_to_anchor=(0.5, 0.0),
-            ncol=min(4, len(labels)),
+            ncol=3,
             fontsize=9,
         )
     else:
@@ -128,44 +144,72 @@ def confusion(y_true, y_pred, class_names, title: str = ""):
     return fig
 
 
+# One colour per kind of layer, the same in every chapter's drawings
+LAYER_COLOURS = {
+    "Conv2D": "tab:blue",
+    "MaxPooling2D": "tab:orange",
+    "BatchNormalization": "tab:green",
+    "Dropout": "tab:red",
+    "Flatten": "tab:purple",
+    "Dense": "tab:brown",
+}
+
+
+def _layer_label(layer) -> str:
+    """What a layer does, in the terms the chapters use ("Conv2D 32 × 5×5, same"),
+    instead of Keras's numbered names (conv2d_6), which count every layer made
+    before it in the session."""
+    kind, config = type(layer).__name__, layer.get_config()
+    if "filters" in config:
+        k, s = config["kernel_size"], config["strides"]
+        label = f"{kind} {config['filters']} × {k[0]}×{k[1]}"
+        label += f", stride {s[0]}" if s[0] > 1 else ""
+        return label + (", same" if config["padding"] == "same" else "")
+    if "pool_size" in config:
+        return f"{kind} {config['pool_size'][0]}×{config['pool_size'][1]}"
+    if "units" in config:
+        return f"{kind} {config['units']:,}"
+    if "rate" in config:
+        return f"{kind} {config['rate']:g}"
+    return kind
+
+
 def architecture(model, title: str = ""):
     """Draw a Keras model as a column of layers with output shapes and parameters
     (chapter 4).
 
     A stand-in for ``keras.utils.plot_model(model, show_shapes=True)`` that
-    needs neither pydot nor Graphviz. Each box is one layer; its width grows
-    with the number of values the layer outputs, so shrinking feature maps
-    read as a narrowing column. Chapter 5 draws its variants with it too.
+    needs neither pydot nor Graphviz. Each box is one layer, labelled with its
+    settings; its width grows with the number of values the layer outputs, so
+    shrinking feature maps read as a narrowing column, and its colour says what
+    kind of layer it is. Chapter 5 draws its variants with it too.
     """
     import math
 
     rows = []
     for layer in model.layers:
         shape = tuple(layer.output.shape)[1:]
-        rows.append(
-            (f"{layer.name} ({type(layer).__name__})", shape, layer.count_params())
-        )
+        rows.append((_layer_label(layer), shape, layer.count_params()))
     sizes = [math.prod(d for d in shape if d) for _, shape, _ in rows]
     largest = math.log10(max(sizes) + 1)
-    fig, ax = plt.subplots(figsize=(7.5, 0.42 * len(rows) + 0.6))
-    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-    kinds = list(dict.fromkeys(type(layer).__name__ for layer in model.layers))
+    fig, ax = plt.subplots(figsize=(6.4, 0.4 * len(rows) + 0.6))
     for i, ((name, shape, count), size) in enumerate(zip(rows, sizes)):
         y = len(rows) - 1 - i
-        width = 0.15 + 0.85 * math.log10(size + 1) / largest
-        colour = colours[kinds.index(type(model.layers[i]).__name__) % len(colours)]
+        width = 0.3 + 0.7 * math.log10(size + 1) / largest
+        colour = LAYER_COLOURS.get(type(model.layers[i]).__name__, "tab:gray")
         ax.add_patch(
             plt.Rectangle(
                 (0.5 - width / 2, y - 0.38), width, 0.76, color=colour, alpha=0.35
             )
         )
+        parameters = f"{count:,} parameters" if count else "no parameters"
         ax.text(
             0.5,
             y,
-            f"{name}   {' × '.join(map(str, shape))}   {count:,} params",
+            f"{name}  →  {' × '.join(f'{d:,}' for d in shape)}  ·  {parameters}",
             ha="center",
             va="center",
-            fontsize=8,
+            fontsize=9,
         )
         if i:
             ax.annotate(
@@ -180,7 +224,7 @@ def architecture(model, title: str = ""):
     ax.set_title(
         title
         or f"{model.name}: {model.count_params():,} parameters, "
-        f"input {tuple(model.inputs[0].shape)[1:]}",
+        f"input {' × '.join(map(str, tuple(model.inputs[0].shape)[1:]))}",
         fontsize=10,
     )
     fig.tight_layout()
