@@ -27,8 +27,11 @@ VALIDATION_FRACTION = 0.1
 
 # The invariances each dataset has. Source 000's ImageDataGenerator settings for
 # digits (rotation in degrees, zoom and shift as fractions of the image, edge
-# pixels repeated outward); garments are not rotated or zoomed in Fashion-MNIST's
-# photos, but a left-right mirror image is the same garment.
+# pixels repeated outward). Fashion-MNIST's conversion scaled and centred every
+# garment (Xiao et al. 2017), so rotations, zooms and shifts show what its test
+# set never holds; a left-right mirror image is the same garment. (Shifts of 10 %
+# and 5 % were tried with one 5-epoch network: both lowered its validation
+# accuracy against the flip alone.)
 AUGMENTATION = {
     "mnist": {
         "rotation": 15.0,
@@ -40,7 +43,7 @@ AUGMENTATION = {
     "fashion_mnist": {
         "rotation": 0.0,
         "zoom": 0.0,
-        "shift": 0.1,
+        "shift": 0.0,
         "flip": True,
         "fill_mode": "constant",
     },
