@@ -40,8 +40,8 @@ def mistakes(
     titles = [f"{class_names[y_true[i]]} / {class_names[y_pred[i]]}" for i in picks]
     fig = image_grid(np.asarray(images)[picks], titles, ncols=ncols)
     fig.suptitle(
-        f"{len(wrong):,} of {len(y_true):,} test images misclassified "
-        "(label / prediction)",
+        f"{len(picks)} of the {len(wrong):,} misclassified test images "
+        f"(of {len(y_true):,}), drawn at random: label / prediction",
         y=1.02,
     )
     return fig, len(wrong)
