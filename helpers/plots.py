@@ -6,10 +6,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 
-def image_grid(images, titles, ncols: int = 5, size: float = 1.8, cmap: str = "gray_r"):
+def image_grid(images, titles, ncols: int = 5, size: float = 1.3, cmap: str = "gray_r"):
     """Show 28x28 images in a grid, each with its title (chapter 1).
 
-    Later chapters pass "label / prediction" titles to show mistakes.
+    Later chapters pass "label / prediction" titles to show mistakes. Five
+    columns of the default ``size`` make the book's column width (6.5 inches),
+    so the titles keep a legible size when a phone shrinks the figure.
     """
     images = np.asarray(images)
     nrows = int(np.ceil(len(images) / ncols))
@@ -55,12 +57,13 @@ def history(histories: dict[str, dict], metrics=("loss", "accuracy"), skip: int 
     first epochs, whose large loss can flatten the rest of a curve. Epochs are
     whole numbers on the axis, and a run of one epoch still shows its two dots
     apart; with more than three runs the legend goes below the panels, where it
-    hides no curve.
+    hides no curve. The panels are stacked, one per metric, in the book's column
+    width: side by side they would shrink to illegible text on a phone.
     """
     from matplotlib.ticker import MaxNLocator
 
     fig, axes = plt.subplots(
-        1, len(metrics), figsize=(5 * len(metrics), 3.6), squeeze=False
+        len(metrics), 1, figsize=(6.5, 2.9 * len(metrics)), sharex=True, squeeze=False
     )
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for ax, metric in zip(axes.flat, metrics):
@@ -84,7 +87,6 @@ def history(histories: dict[str, dict], metrics=("loss", "accuracy"), skip: int 
                     color=colour,
                     label=f"{name} validation",
                 )
-        ax.set_xlabel("epoch")
         ax.set_ylabel(metric)
         longest = max(len(values[metric]) for values in histories.values())
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -92,6 +94,7 @@ def history(histories: dict[str, dict], metrics=("loss", "accuracy"), skip: int 
             ax.set_xticks([skip + 1])
             ax.set_xlim(skip + 0.5, skip + 1.5)
         ax.grid(alpha=0.3)
+    axes.flat[-1].set_xlabel("epoch")
     if len(histories) > 3:  # one entry per run, and the two line styles once
         from matplotlib.lines import Line2D
 
