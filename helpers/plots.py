@@ -6,24 +6,38 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 
-def image_grid(images, titles, ncols: int = 5, size: float = 1.3, cmap: str = "gray_r"):
-    """Show 28x28 images in a grid, each with its title (chapter 1).
+def image_grid(
+    images,
+    titles,
+    ncols: int = 5,
+    size: float = 1.3,
+    cmap: str = "gray_r",
+    title: str | None = None,
+):
+    """Show 28x28 images in a grid, each with its title, under an optional
+    overall ``title`` (chapter 1).
 
     Later chapters pass "label / prediction" titles to show mistakes. Five
     columns of the default ``size`` make the book's column width (6.5 inches),
-    so the titles keep a legible size when a phone shrinks the figure.
+    so the titles keep a legible size when a phone shrinks the figure; the
+    layout makes room for titles of two lines.
     """
     images = np.asarray(images)
     nrows = int(np.ceil(len(images) / ncols))
     fig, axes = plt.subplots(
-        nrows, ncols, figsize=(ncols * size, nrows * size * 1.15), squeeze=False
+        nrows,
+        ncols,
+        figsize=(ncols * size, nrows * size * 1.15 + (0.4 if title else 0)),
+        squeeze=False,
+        layout="constrained",
     )
     for ax in axes.flat:
         ax.axis("off")
-    for ax, image, title in zip(axes.flat, images, titles):
+    for ax, image, name in zip(axes.flat, images, titles):
         ax.imshow(image.squeeze(), cmap=cmap, vmin=0, vmax=image.max() or 1)
-        ax.set_title(title, fontsize=9)
-    fig.tight_layout()
+        ax.set_title(name, fontsize=9)
+    if title:
+        fig.suptitle(title)
     return fig
 
 
@@ -40,11 +54,12 @@ def mistakes(
         wrong, size=min(n, len(wrong)), replace=False
     )
     titles = [f"{class_names[y_true[i]]} / {class_names[y_pred[i]]}" for i in picks]
-    fig = image_grid(np.asarray(images)[picks], titles, ncols=ncols)
-    fig.suptitle(
-        f"{len(picks)} of the {len(wrong):,} misclassified test images "
-        f"(of {len(y_true):,}), drawn at random: label / prediction",
-        y=1.02,
+    fig = image_grid(
+        np.asarray(images)[picks],
+        titles,
+        ncols=ncols,
+        title=f"{len(picks)} of the {len(wrong):,} misclassified test images "
+        f"(of {len(y_true):,}),\ndrawn at random: label / prediction",
     )
     return fig, len(wrong)
 
