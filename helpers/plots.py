@@ -54,6 +54,8 @@ def mistakes(
         wrong, size=min(n, len(wrong)), replace=False
     )
     titles = [f"{class_names[y_true[i]]} / {class_names[y_pred[i]]}" for i in picks]
+    # "T-shirt/top / Pullover" is wider than its image: one name a line
+    titles = [t.replace(" / ", " /\n") if len(t) > 12 else t for t in titles]
     fig = image_grid(
         np.asarray(images)[picks],
         titles,

@@ -286,6 +286,24 @@ def accuracy(probabilities, labels) -> float:
     )
 
 
+def rounded(table, digits: int = 4):
+    """``table`` (a DataFrame or Series) with its floats rounded as the prose
+    prints them (chapter 1).
+
+    A number glued into a sentence goes through Python's formatting
+    (``{glue:text}`name:.4f```), which rounds the float as stored; pandas'
+    ``round`` scales it first and rounds halves to even, so 294/1600 = 0.18375
+    read 0.1838 in a table and 0.1837 in the sentence beside it.
+    """
+
+    def one(value):
+        return float(f"{value:.{digits}f}") if isinstance(value, float) else value
+
+    if hasattr(table, "columns"):
+        return table.apply(lambda column: column.map(one))
+    return table.map(one)
+
+
 @dataclass
 class Score:
     """What :func:`score` measured: the test set's probabilities and accuracies."""

@@ -3,9 +3,9 @@
 Run after `make book`. For every chapter page, at 1280 and at 390 pixels wide:
 figures loaded, each with a numbered caption and alt text; the box at the top
 names the profile the book was built with (BOOK_PROFILE, set by the Makefile);
-nothing scrolls sideways (at 390 pixels only wide tables, inside their own
-box); the chapter number in the title; the Colab link points at the chapter's
-notebook; screenshots of every page and width, a screen each, under
+nothing scrolls sideways (at 390 pixels only code cells and wide tables, each
+inside its own box); the chapter number in the title; the Colab link points at
+the chapter's notebook; screenshots of every page and width, a screen each, under
 _build/screenshots/.
 The search page must find "dropout".
 """
@@ -116,11 +116,15 @@ def overflowing(browser):
           const style = getComputedStyle(el);
           const scrolls = ['auto', 'scroll'].includes(style.overflowX);
           if (scrolls && el.scrollWidth > el.clientWidth + 1) {
-            // a table, or a table drawn in text (model.summary's box lines)
+            // a table, or a table drawn in text (model.summary's box lines, a
+            // grid of numbers in a cell tagged scroll-output), or a code cell
             const table = el.querySelector('table') || el.tagName === 'TABLE'
-                          || /[┃│]/.test(el.textContent);
-            found.push([table ? 'table' : el.tagName.toLowerCase(),
-                        el.textContent.trim().slice(0, 60)]);
+                          || /[┃│]/.test(el.textContent)
+                          || el.closest('div.tag_scroll-output div.cell_output');
+            const kind = table ? 'table'
+                         : el.closest('div.cell_input') ? 'code'
+                         : el.tagName.toLowerCase();
+            found.push([kind, el.textContent.trim().slice(0, 60)]);
           }
         }
         return found;"""
@@ -177,23 +181,27 @@ def test_chapter_page(browser, server, chapter, width):
     assert colab in links, f"no Colab link to {chapter.name}"
 
     # 88-character code lines fit at 1280 pixels (_static/book.css); on a phone
-    # they wrap, and only a wide table may scroll, inside its own box
-    allowed = () if width >= 1000 else ("table",)
+    # only code cells and wide tables may scroll, each inside its own box
+    allowed = () if width >= 1000 else ("table", "code")
     sideways = [item for item in overflowing(browser) if item[0] not in allowed]
     assert not sideways, f"scrolls sideways at {width} px: {sideways[:3]}"
 
-    save_page(browser, f"{chapter.stem}-{width}")
+    save_page(browser, chapter.stem, width)
 
 
-def save_page(browser, name, step=1400):
-    """The whole page as screenshots of one screen each, top to bottom
-    (``name-00.png``, ...): a single screenshot stops at Chromium's 16,384
-    pixels, and a long chapter is taller."""
+def save_page(browser, name, width, step=1400):
+    """The whole page at ``width`` pixels as screenshots of one screen each, top
+    to bottom (``name-width-00.png``, ...): a single screenshot stops at
+    Chromium's 16,384 pixels, and a long chapter is taller."""
     SHOTS.mkdir(parents=True, exist_ok=True)
+    name = f"{name}-{width}"
     for old in SHOTS.glob(f"{name}-[0-9][0-9].png"):
         old.unlink()
-    width = browser.execute_script("return window.outerWidth")
+    # the viewport's width, not the window's: headless Chromium keeps a window
+    # at least 500 pixels wide, around a narrower viewport
     browser.set_window_size(width, step)
+    inner = browser.execute_script("return window.innerWidth")
+    assert inner == width, f"screenshots at {inner} px, not {width}"
     height = browser.execute_script("return document.documentElement.scrollHeight")
     screen = browser.execute_script("return window.innerHeight")
     for k, top in enumerate(range(0, height, screen - 100)):  # 100 px of overlap

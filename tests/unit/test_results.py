@@ -182,3 +182,15 @@ def test_counts_agree_with_their_noun():
     assert count(1, "epoch") == "1 epoch"
     assert count(0, "network") == "0 networks"
     assert count(12000, "image") == "12,000 images"
+
+
+def test_rounded_tables_agree_with_the_prose():
+    """A half at the fifth decimal: pandas' round went up where the prose went down."""
+    import pandas as pd
+
+    exact_half = 294 / 1600  # 0.18375
+    table = pd.DataFrame({"accuracy": [exact_half], "name": ["x"], "count": [3]})
+    shown = results.rounded(table)
+    assert shown["accuracy"].iloc[0] == float(f"{exact_half:.4f}") == 0.1837
+    assert shown["name"].iloc[0] == "x" and shown["count"].iloc[0] == 3
+    assert results.rounded(table["accuracy"]).iloc[0] == 0.1837
