@@ -365,6 +365,9 @@ def build(profile: str) -> int:
             shutil.copy2(path, stage / path.relative_to(ROOT))
     if drawing_page(stage) != 0:
         return 1
+    # a fresh output folder: pages of chapters since renamed or removed would
+    # otherwise stay in it, unlisted but published with the rest
+    shutil.rmtree(ROOT / "_build" / "html", ignore_errors=True)
     # --all: Sphinx does not re-read pages for every configuration change
     # (nb_merge_streams, say)
     command = [

@@ -58,3 +58,19 @@ def test_training_logs_read_as_one_block(chapter):
     ]
     lone = [block for block in blocks if re.fullmatch(r"Epoch \d+/\d+", block)]
     assert not lone, f"{len(lone)} output blocks hold nothing but an 'Epoch i/n' line"
+
+
+def test_only_the_books_pages_are_published():
+    """No page of a chapter since renamed or removed stays in the output folder."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    listed = {toc["root"]} | {
+        entry["file"]
+        for part in toc.get("parts", [])
+        for entry in part.get("chapters", [])
+    }
+    pages = {
+        path.relative_to(HTML).with_suffix("").as_posix()
+        for path in HTML.rglob("*.html")
+        if not path.relative_to(HTML).parts[0].startswith("_")
+    } - {"genindex", "search", "index"}
+    assert pages <= {name.removesuffix(".md").removesuffix(".ipynb") for name in listed}
