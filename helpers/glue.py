@@ -22,7 +22,9 @@ def glue(name: str, value) -> None:
     """
     if hasattr(value, "item"):  # numpy scalar: repr would read "np.float64(...)"
         value = value.item()
-    text = value if isinstance(value, str) else repr(value)
+    # a repr for strings too: myst-nb reads the text back with literal_eval, and
+    # a bare "8,865" would come back as the tuple (8, 865)
+    text = repr(value)
     display(
         {HIDDEN_PREFIX + "text/plain": text},
         raw=True,

@@ -66,16 +66,23 @@ def mistakes(
     return fig, len(wrong)
 
 
-def history(histories: dict[str, dict], metrics=("loss", "accuracy"), skip: int = 0):
+def history(
+    histories: dict[str, dict],
+    metrics=("loss", "accuracy"),
+    skip: int = 0,
+    log_loss: bool = False,
+):
     """Training (solid, filled dots) and validation (dashed, open dots) curves of
     one or more runs (chapter 3).
 
     ``histories`` maps a run's name to its history dict; ``skip`` leaves out the
-    first epochs, whose large loss can flatten the rest of a curve. Epochs are
-    whole numbers on the axis, and a run of one epoch still shows its two dots
-    apart; with more than three runs the legend goes below the panels, where it
-    hides no curve. The panels are stacked, one per metric, in the book's column
-    width: side by side they would shrink to illegible text on a phone.
+    first epochs, whose large loss can flatten the rest of a curve, and
+    ``log_loss`` draws the loss on a log scale, for runs whose losses differ
+    a hundredfold. Epochs are whole numbers on the axis, and a run of one epoch
+    still shows its two dots apart; with more than one run the legend goes below
+    the panels, where it hides no curve. The panels are stacked, one per
+    metric, in the book's column width: side by side they would shrink to
+    illegible text on a phone.
     """
     from matplotlib.ticker import MaxNLocator
 
@@ -105,6 +112,8 @@ def history(histories: dict[str, dict], metrics=("loss", "accuracy"), skip: int 
                     label=f"{name} validation",
                 )
         ax.set_ylabel(metric)
+        if log_loss and metric == "loss":
+            ax.set_yscale("log")
         longest = max(len(values[metric]) for values in histories.values())
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         if longest - skip <= 1:  # one epoch: one tick, not 0.95 ... 1.05
@@ -112,7 +121,7 @@ def history(histories: dict[str, dict], metrics=("loss", "accuracy"), skip: int 
             ax.set_xlim(skip + 0.5, skip + 1.5)
         ax.grid(alpha=0.3)
     axes.flat[-1].set_xlabel("epoch")
-    if len(histories) > 3:  # one entry per run, and the two line styles once
+    if len(histories) > 1:  # one entry per run, and the two line styles once
         from matplotlib.lines import Line2D
 
         handles = [
@@ -149,7 +158,7 @@ def confusion(y_true, y_pred, class_names, title: str = ""):
     """A confusion matrix with class names, counts in each cell (chapter 2)."""
     from sklearn.metrics import ConfusionMatrixDisplay
 
-    fig, ax = plt.subplots(figsize=(7, 6))
+    fig, ax = plt.subplots(figsize=(6.5, 6))
     ConfusionMatrixDisplay.from_predictions(
         y_true,
         y_pred,
@@ -158,6 +167,7 @@ def confusion(y_true, y_pred, class_names, title: str = ""):
         colorbar=False,
         xticks_rotation=45,
         cmap="Blues",
+        text_kw={"fontsize": 11},  # the counts are what the reader looks for
     )
     ax.set_title(title)
     fig.tight_layout()

@@ -117,10 +117,10 @@ def overflowing(browser):
           const scrolls = ['auto', 'scroll'].includes(style.overflowX);
           if (scrolls && el.scrollWidth > el.clientWidth + 1) {
             // a table, or a table drawn in text (model.summary's box lines, a
-            // grid of numbers in a cell tagged scroll-output), or a code cell
+            // grid of numbers in a cell tagged wide-output), or a code cell
             const table = el.querySelector('table') || el.tagName === 'TABLE'
                           || /[┃│]/.test(el.textContent)
-                          || el.closest('div.tag_scroll-output div.cell_output');
+                          || el.closest('div.tag_wide-output div.cell_output');
             const kind = table ? 'table'
                          : el.closest('div.cell_input') ? 'code'
                          : el.tagName.toLowerCase();

@@ -1,0 +1,33 @@
+"""Glued values come back into the prose as they went in."""
+
+import numpy as np
+import pytest
+
+from helpers import glue as glue_module
+
+
+@pytest.mark.parametrize(
+    "value, spec, shown",
+    [
+        ("8,865", "", "8,865"),  # a bare string would read back as (8, 865)
+        (
+            "it's 20\N{NO-BREAK SPACE}% of 'all'",
+            "",
+            "it's 20\N{NO-BREAK SPACE}% of 'all'",
+        ),
+        (np.float64(0.99625), ".4f", "0.9962"),
+        (np.int64(1234), ",d", "1,234"),
+        (0.5, "", "0.5"),
+    ],
+)
+def test_glued_value_reads_back_in_the_prose(monkeypatch, value, spec, shown):
+    from myst_nb.core.variables import format_plain_text
+
+    stored = []
+    monkeypatch.setattr(
+        glue_module, "display", lambda bundle, **_: stored.append(bundle)
+    )
+    glue_module.glue("name", value)
+    (bundle,) = stored
+    (text,) = bundle.values()
+    assert format_plain_text(text, spec) == shown
