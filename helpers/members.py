@@ -123,7 +123,11 @@ def archived(
     chapter: str, dataset: str, profile: str = "full", archive=ARCHIVE
 ) -> list[dict]:
     """Every archived recipe of ``chapter`` on ``dataset``: its record per network and
-    the networks' probabilities, networks in order (the results chapter)."""
+    the networks' probabilities, networks in order (the results chapter).
+
+    ``chapter`` is the start of the folders' names and may be a glob:
+    ``"07_faster-*"`` collects every variant of the faster recipe
+    (``07_faster-<variant>-<dataset>-<fingerprint>``)."""
     found = []
     for folder in sorted(
         (Path(archive) / profile / FOLDER).glob(f"{chapter}-{dataset}-*")
