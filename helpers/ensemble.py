@@ -218,14 +218,20 @@ def warmup_cosine(peak: float, total_steps: int, warmup_fraction: float = 0.2):
     )
 
 
-def tta_probabilities(model, x, dataset: str, copies: int, seed: int, batch_size=1024):
+def tta_probabilities(
+    model, x, dataset: str, copies: int, seed: int, batch_size=1024, plain=None
+):
     """Softmax outputs averaged over the image and ``copies`` augmented versions.
 
     Test-time augmentation (the faster recipe): the network sees each test
     image as it saw training images, a few times, and the votes are averaged.
+    ``plain``, the outputs on ``x`` itself where the caller has them already,
+    saves predicting them again.
     """
     layer = augmentation(dataset, seed)
-    total = np.asarray(model.predict(x, batch_size=batch_size, verbose=0))
+    if plain is None:
+        plain = model.predict(x, batch_size=batch_size, verbose=0)
+    total = np.array(plain, dtype="float32")
     for _ in range(copies):
         shifted = np.concatenate(
             [
@@ -408,7 +414,9 @@ def _outputs(model, x_val, y_val, x_test, dataset, tta_copies, seed):
     scores = {"val_accuracy": results.accuracy(val, y_val)}
     arrays = {"test": model.predict(x_test, batch_size=1024, verbose=0)}
     if tta_copies:  # averaged over augmented copies; validation decides
-        val_tta = tta_probabilities(model, x_val, dataset, tta_copies, seed)
+        val_tta = tta_probabilities(model, x_val, dataset, tta_copies, seed, plain=val)
         scores["val_accuracy_tta"] = results.accuracy(val_tta, y_val)
-        arrays["tta"] = tta_probabilities(model, x_test, dataset, tta_copies, seed)
+        arrays["tta"] = tta_probabilities(
+            model, x_test, dataset, tta_copies, seed, plain=arrays["test"]
+        )
     return scores, arrays

@@ -86,6 +86,11 @@ def test_tta_averages_probabilities():
     x = np.random.default_rng(0).random((5, 28, 28, 1), dtype=np.float32)
     p = ensemble.tta_probabilities(model, x, "mnist", copies=2, seed=1)
     assert p.shape == (5, 10) and np.allclose(p.sum(axis=1), 1, atol=1e-5)
+    # outputs the caller already has are reused, not predicted again, nor changed
+    plain = model.predict(x, verbose=0)
+    kept = plain.copy()
+    reused = ensemble.tta_probabilities(model, x, "mnist", 2, seed=1, plain=plain)
+    assert np.array_equal(reused, p) and np.array_equal(plain, kept)
 
 
 def test_one_run_gives_the_network_as_trained_and_its_weight_average(tmp_path):
