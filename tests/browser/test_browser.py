@@ -117,12 +117,15 @@ def overflowing(browser):
           const scrolls = ['auto', 'scroll'].includes(style.overflowX);
           if (scrolls && el.scrollWidth > el.clientWidth + 1) {
             // a table, or a table drawn in text (model.summary's box lines, a
-            // grid of numbers in a cell tagged wide-output), or a code cell
+            // grid of numbers in a cell tagged wide-output), or code
             const table = el.querySelector('table') || el.tagName === 'TABLE'
                           || /[┃│]/.test(el.textContent)
                           || el.closest('div.tag_wide-output div.cell_output');
+            // a code cell, or a helper's source listed in an output
+            const code = el.closest('div.cell_input')
+                         || el.closest('div.cell_output div.highlight-python');
             const kind = table ? 'table'
-                         : el.closest('div.cell_input') ? 'code'
+                         : code ? 'code'
                          : el.tagName.toLowerCase();
             found.push([kind, el.textContent.trim().slice(0, 60)]);
           }
@@ -185,6 +188,13 @@ def test_chapter_page(browser, server, chapter, width):
     allowed = () if width >= 1000 else ("table", "code")
     sideways = [item for item in overflowing(browser) if item[0] not in allowed]
     assert not sideways, f"scrolls sideways at {width} px: {sideways[:3]}"
+
+    # the theme's header bar holds only a second search button (_static/book.css)
+    header = browser.execute_script(
+        "const h = document.getElementById('pst-header');"
+        "return h !== null && h.checkVisibility();"
+    )
+    assert not header, "the theme's header bar with a second search button shows"
 
     save_page(browser, chapter.stem, width)
 
