@@ -1,4 +1,4 @@
-"""What a network sees of a digit drawn on the page (introduced in chapter 8).
+"""What a network sees of a digit drawn on the page (introduced in chapter 9).
 
 MNIST's digits were scaled to fit a 20x20 box, keeping their aspect ratio, and
 placed in a 28x28 image so that their centre of mass sits at its centre

@@ -72,11 +72,15 @@ class RandomAffine(keras.layers.Layer):
         flip=False,
         fill_mode="nearest",
         seed=None,
+        interpolation="bilinear",
         **kwargs,
     ):
         super().__init__(**kwargs)
         self.rotation, self.zoom, self.shift, self.flip = rotation, zoom, shift, flip
         self.fill_mode, self.seed = fill_mode, seed
+        # "nearest" with no rotation or zoom moves whole pixels: the shifts of a
+        # padded-and-cropped image (chapter 8)
+        self.interpolation = interpolation
         self.generator = keras.random.SeedGenerator(seed)
         self.supports_jit = False  # like Keras's own random image layers: no XLA
 
@@ -103,7 +107,10 @@ class RandomAffine(keras.layers.Layer):
         zero = keras.ops.zeros_like(a0)
         transform = keras.ops.stack([a0, a1, a2, b0, b1, b2, zero, zero], axis=1)
         return keras.ops.image.affine_transform(
-            images, transform, fill_mode=self.fill_mode
+            images,
+            transform,
+            interpolation=self.interpolation,
+            fill_mode=self.fill_mode,
         )
 
     def get_config(self):
@@ -115,6 +122,7 @@ class RandomAffine(keras.layers.Layer):
             "flip": self.flip,
             "fill_mode": self.fill_mode,
             "seed": self.seed,
+            "interpolation": self.interpolation,
         }
 
 
@@ -316,6 +324,8 @@ def train_member(
     ema: float | None = None,
     label_smoothing: float = 0.0,
     tta_copies: int = 0,
+    build=None,
+    tta=None,
 ):
     """Train network ``i`` of ``store``'s recipe and store it (chapter 6).
 
@@ -333,6 +343,11 @@ def train_member(
     outputs of their average are stored beside them (``ema``, ``ema_tta``,
     ``val_accuracy_ema``, ``val_accuracy_ema_tta``), as the faster-recipe
     chapter compares them.
+
+    ``build`` replaces :func:`build_net` with another network that takes the
+    same arguments, and ``tta``, a function ``(model, x, plain)`` of the
+    outputs on ``x``, replaces the random augmented copies (chapter 8: the
+    residual network and the mirror image).
     """
     from sklearn.model_selection import train_test_split
 
@@ -352,7 +367,7 @@ def train_member(
     trained = _TrainedWeights()  # only read with ema
     run = training.fit(
         functools.partial(
-            build_net,
+            build or build_net,
             seed,
             dataset,
             learning_rate=rate,
@@ -374,18 +389,18 @@ def train_member(
         "train_images": len(y_tr),
         "validation_images": len(y_val),
     }
+    if tta is None and tta_copies:
+        tta = functools.partial(_copies, dataset=dataset, copies=tta_copies, seed=seed)
     arrays = {}
     if ema is not None:  # fit ended on the average; read it, then go back
-        scores, outs = _outputs(
-            run.model, x_val, y_val, x_test, dataset, tta_copies, seed
-        )
+        scores, outs = _outputs(run.model, x_val, y_val, x_test, tta)
         record.update(
             {k.replace("accuracy", "accuracy_ema"): v for k, v in scores.items()}
         )
         arrays["ema"] = outs.pop("test")
         arrays.update({f"ema_{k}": v for k, v in outs.items()})
         run.model.set_weights(trained.weights)
-    scores, outs = _outputs(run.model, x_val, y_val, x_test, dataset, tta_copies, seed)
+    scores, outs = _outputs(run.model, x_val, y_val, x_test, tta)
     record.update(scores)
     test = outs.pop("test")
     arrays.update(outs)
@@ -404,19 +419,21 @@ class _TrainedWeights(keras.callbacks.Callback):
             self.weights = self.model.get_weights()
 
 
-def _outputs(model, x_val, y_val, x_test, dataset, tta_copies, seed):
+def _copies(model, x, plain, *, dataset, copies, seed):
+    """Test-time augmentation with random augmented copies (the faster recipe)."""
+    return tta_probabilities(model, x, dataset, copies, seed, plain=plain)
+
+
+def _outputs(model, x_val, y_val, x_test, tta=None):
     """Validation accuracies and test probabilities of one set of weights:
     ``({"val_accuracy", "val_accuracy_tta"}, {"test", "tta"})``, the TTA entries
-    only with ``tta_copies``."""
+    only with ``tta``, a function ``(model, x, plain)``."""
     from . import results
 
     val = model.predict(x_val, batch_size=1024, verbose=0)
     scores = {"val_accuracy": results.accuracy(val, y_val)}
     arrays = {"test": model.predict(x_test, batch_size=1024, verbose=0)}
-    if tta_copies:  # averaged over augmented copies; validation decides
-        val_tta = tta_probabilities(model, x_val, dataset, tta_copies, seed, plain=val)
-        scores["val_accuracy_tta"] = results.accuracy(val_tta, y_val)
-        arrays["tta"] = tta_probabilities(
-            model, x_test, dataset, tta_copies, seed, plain=arrays["test"]
-        )
+    if tta is not None:  # averaged over augmented views; validation decides
+        scores["val_accuracy_tta"] = results.accuracy(tta(model, x_val, val), y_val)
+        arrays["tta"] = tta(model, x_test, arrays["test"])
     return scores, arrays

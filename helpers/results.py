@@ -385,5 +385,5 @@ def load_metrics(results_dir) -> list[dict]:
 
 
 def load_archive(profile: str = "full", archive=ARCHIVE) -> list[dict]:
-    """The archived metrics of the runs made with ``profile`` (chapter 9)."""
+    """The archived metrics of the runs made with ``profile`` (chapter 10)."""
     return [r for r in load_metrics(Path(archive) / profile) if r["profile"] == profile]

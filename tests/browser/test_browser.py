@@ -232,7 +232,7 @@ def test_search_finds_dropout(browser, server):
     browser.save_screenshot(str(SHOTS / "search-dropout.png"))
 
 
-DRAW_PAGE = "book/08_draw"
+DRAW_PAGE = "book/09_draw"
 
 
 def draw(browser, points):

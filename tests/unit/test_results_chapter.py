@@ -14,7 +14,7 @@ from helpers import data, ensemble, members, profiles
 from helpers.results import ARCHIVE
 
 ROOT = Path(__file__).resolve().parents[2]
-CHAPTER = ROOT / "book" / "09_results.ipynb"
+CHAPTER = ROOT / "book" / "10_results.ipynb"
 
 
 def glued(notebook: Path) -> dict[str, str]:
@@ -59,7 +59,7 @@ def test_archived_networks_of_the_full_ensemble_are_shown(tmp_path, monkeypatch)
         str(CHAPTER),
         str(executed),
         parameters={
-            **profiles.parameters("smoke", "09_results", declared),
+            **profiles.parameters("smoke", "10_results", declared),
             "RESULTS_DIR": "results",
         },
         cwd=str(tmp_path),
