@@ -51,8 +51,21 @@ def _one_of(options) -> Callable:
     return rule
 
 
+def network_numbers(value):
+    """``NETWORKS`` as a value: papermill's ``-p NETWORKS "[1, 2]"`` passes the
+    text of a list, read here as a Python literal (never run as code), while
+    ``-y`` passes the list itself (chapter 6)."""
+    if isinstance(value, str):
+        try:
+            return ast.literal_eval(value.strip())
+        except (ValueError, SyntaxError):
+            return value
+    return value
+
+
 def _networks(value) -> str | None:
     allowed = "None (every network) or a list of network numbers from 1, such as [2, 3]"
+    value = network_numbers(value)
     if value is None:
         return None
     numbers = (
@@ -111,6 +124,7 @@ RULES: dict[str, Callable] = {
 def selected_networks(networks, n_models: int) -> list[int]:
     """The network numbers (from 1) a run trains: ``NETWORKS``, or all ``N_MODELS``
     (chapter 6)."""
+    networks = network_numbers(networks)
     chosen = list(range(1, n_models + 1)) if networks is None else networks
     chosen = [chosen] if isinstance(chosen, int) else sorted(chosen)
     beyond = [n for n in chosen if n > n_models]

@@ -174,14 +174,14 @@ MEANING = {
     "smoke": (
         "Its numbers test the code, not the models: trained on a small subset, "
         "networks for a few dozen steps, they score far below what the models can "
-        "do (batch-normalized networks can sit at chance level, 0.10), and no "
+        "do (a network may even answer one class for every image), and no "
         "sentence here should be read as a finding. The results chapter shows the "
         "archived full-profile runs."
     ),
     "standard": (
-        "This is the published book: all training images (chapter 5: a subset), "
-        "fewer epochs than the sources. The results chapter compares the archived "
-        "full-profile runs with the sources' numbers."
+        "This is the published book: fewer epochs than the sources, so that the "
+        "whole book runs in one sitting on a laptop. The results chapter compares "
+        "the archived full-profile runs with the sources' numbers."
     ),
     "full": (
         "These are the sources' own settings: the fair comparison with their numbers."

@@ -1,6 +1,6 @@
 import pytest
 
-from helpers import data, profiles
+from helpers import data, params, profiles
 from helpers.params import ParameterError, check_parameters
 
 GOOD = dict(
@@ -195,3 +195,14 @@ def test_the_profile_box_fits_the_page():
     assert "trains no model" in profiles.note(values, page="data")
     results = profiles.note(values, page="results")
     assert "results chapter" not in results and "first section below" in results
+
+
+def test_networks_as_papermill_passes_them():
+    """`-p NETWORKS "[1, 2]"` arrives as text, `-y` as a list: both select the
+    same networks; text that is not a literal is refused, never run."""
+    assert params.selected_networks("[1, 2]", 3) == [1, 2]
+    assert params.selected_networks([2, 1], 3) == [1, 2]
+    assert params.selected_networks("3", 3) == [3]
+    assert params.RULES["NETWORKS"]("[1, 2]") is None
+    assert params.RULES["NETWORKS"]("__import__('os')") is not None
+    assert params.RULES["NETWORKS"]("[0]") is not None
