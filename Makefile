@@ -6,20 +6,40 @@ EXECUTED = _build/$(PROFILE)/book
 # Kernels (papermill, nbval) import this checkout's helpers, not another clone's install.
 export PYTHONPATH := $(CURDIR)$(if $(PYTHONPATH),:$(PYTHONPATH))
 
-.PHONY: help install data execute book format lint test unit nbval html browser browser-deps standalone clean
+.PHONY: help install lock data execute book check-site site-zip release full-network full-combine \
+	format lint test unit nbval html browser browser-deps standalone clean
 
 help:
-	@echo "make install               install the Python requirements and the helpers package"
+	@echo "make install               install the locked requirements and the helpers package"
+	@echo "make lock [UPGRADE=1]      regenerate requirements.lock from requirements.txt"
 	@echo "make data                  fetch and verify MNIST and Fashion-MNIST (offline-capable)"
 	@echo "make book [PROFILE=...]    execute every chapter, then build the HTML into _build/html"
 	@echo "                           PROFILE is smoke, standard (default) or full"
 	@echo "make format                ruff-format the code and chapters to 88 columns"
-	@echo "make lint                  ruff: lint and formatting check (part of make test)"
+	@echo "make lint                  ruff, and the workflows' schema and audit (part of make test)"
 	@echo "make test                  unit tests, smoke execution, nbval, book build, HTML checks"
+	@echo "make check-site            fail unless _build/html/index.html exists"
+	@echo "make site-zip              zip _build/html into $(SITE_ZIP)"
+	@echo "make release TAG=v1.0      attach $(SITE_ZIP) to the tag's GitHub release (gh)"
+	@echo "make full-network CHAPTER=06_ensemble NETWORK=3"
+	@echo "                           train one network of the full profile (GitHub matrix job)"
+	@echo "make full-combine CHAPTER=06_ensemble"
+	@echo "                           run the chapter on every stored network, then archive"
 
+# The exact versions of requirements.lock (Linux x86-64, Python 3.11). With another
+# Python: make install REQUIREMENTS=requirements.txt (the newest within the ranges).
+REQUIREMENTS ?= requirements.lock
+PIPFLAGS ?=
 install:
-	$(PYTHON) -m pip install -r requirements.txt
-	$(PYTHON) -m pip install -e .
+	$(PYTHON) -m pip install $(PIPFLAGS) -r $(REQUIREMENTS)
+	$(PYTHON) -m pip install $(PIPFLAGS) -e . --no-deps
+
+# uv keeps the versions already in requirements.lock unless requirements.txt rules
+# them out; UPGRADE=1 takes the newest allowed
+lock:
+	$(PYTHON) -m uv pip compile requirements.txt --output-file requirements.lock \
+		--python-version 3.11 --python-platform x86_64-manylinux_2_28 \
+		--custom-compile-command "make lock" --quiet $(if $(UPGRADE),--upgrade)
 
 data:
 	$(PYTHON) scripts/provision.py
@@ -30,15 +50,62 @@ execute: data
 book: execute
 	$(BOOK) build --profile $(PROFILE)
 
+# --- publishing (.github/workflows/publish.yml) -----------------------------
+SITE_ZIP := _build/book-html.zip
+
+check-site:
+	@test -f _build/html/index.html || { \
+		echo "_build/html/index.html is missing: the book was not built (make book)" >&2; \
+		exit 1; }
+	@echo "_build/html/index.html exists"
+
+site-zip: check-site
+	rm -f $(SITE_ZIP)
+	cd _build && $(PYTHON) -m zipfile -c $(notdir $(SITE_ZIP)) html/
+
+# the tag's release (created, with notes from the commits, if it does not exist yet)
+# gets the zip; gh reads GH_TOKEN, and GH_REPO where there is no git remote
+release:
+	@test -n "$(TAG)" || { echo "usage: make release TAG=v1.0" >&2; exit 1; }
+	@test -f $(SITE_ZIP) || { echo "$(SITE_ZIP) is missing: make site-zip" >&2; exit 1; }
+	gh release view "$(TAG)" >/dev/null 2>&1 || \
+		gh release create "$(TAG)" --verify-tag --title "$(TAG)" --generate-notes
+	gh release upload "$(TAG)" "$(SITE_ZIP)#The book as HTML ($(TAG))" --clobber
+
+# --- the full profile, one network per machine (.github/workflows/full.yml) --
+# The full profile's parameters come from helpers/profiles.py; NETWORKS selects
+# the one network this run trains (stored in _build/full/results/members/).
+CHAPTER ?= 06_ensemble
+FULL_PARAMETERS = $(PYTHON) -c 'import json, sys; from helpers import profiles; \
+	print(json.dumps({**profiles.parameters("full", sys.argv[1]), \
+	"NETWORKS": [int(sys.argv[2])], "RESULTS_DIR": "../results"}))'
+
+full-network: data
+	@test -n "$(NETWORK)" || { \
+		echo "usage: make full-network CHAPTER=06_ensemble NETWORK=3" >&2; exit 1; }
+	mkdir -p _build/full/book
+	$(PYTHON) -m papermill book/$(CHAPTER).ipynb \
+		_build/full/book/$(CHAPTER)-network-$(NETWORK).ipynb \
+		--cwd _build/full/book --log-output \
+		-y "$$($(FULL_PARAMETERS) $(CHAPTER) $(NETWORK))"
+
+# every network stored: the chapter only combines them; then into helpers/archive/full
+full-combine: data
+	$(BOOK) execute --profile full --chapter $(CHAPTER)
+	$(BOOK) archive --profile full
+
 # ruff's settings (88 columns, the rules) are in pyproject.toml
 LINTED := helpers scripts benchmarks tests book
 format:
 	$(PYTHON) -m ruff format $(LINTED)
 	$(PYTHON) -m ruff check --fix $(LINTED)
 
+WORKFLOWS := .github/workflows
 lint:
 	$(PYTHON) -m ruff check $(LINTED)
 	$(PYTHON) -m ruff format --check $(LINTED)
+	$(PYTHON) -m check_jsonschema --builtin-schema vendor.github-workflows $(WORKFLOWS)/*.yml
+	zizmor --offline $(WORKFLOWS)
 
 # --- tests: `make test` is what CI runs -------------------------------------
 unit:
@@ -51,10 +118,12 @@ nbval:
 html:
 	$(PYTHON) -m pytest tests/book
 
-# Debian's Chromium and its driver; no browser download
+# Debian's Chromium and its driver; no browser download (GitHub's Ubuntu runners
+# already have /usr/bin/chromium and /usr/bin/chromedriver)
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 browser-deps:
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 		chromium chromium-driver; }
 
 browser: browser-deps

@@ -3,6 +3,8 @@
     python scripts/book.py execute --profile smoke   # run every chapter of _toc.yml
     python scripts/book.py build --profile smoke     # HTML into _build/html
     python scripts/book.py archive --profile full    # keep the metrics of those runs
+    python scripts/book.py repository https://github.com/OWNER/NAME [--branch B]
+    python scripts/book.py repository                # check that every file agrees
 
 Executed notebooks go to ``_build/<profile>/``, a copy of the book's sources
 that jupyter-book builds from, so the source tree stays clean. A chapter is
@@ -15,6 +17,11 @@ The full profile takes hours on a CPU, too long for every build; ``archive``
 copies the metrics files of its runs (without the per-image predictions) into
 ``helpers/archive/<profile>/``, where the results chapter of every build, and
 of a notebook opened alone, finds them.
+
+The repository is named once, by ``_config.yml`` (``repository.url`` and
+``branch``); ``repository`` writes it into the chapters' Colab links and install
+cells, the README's site address and CONTRIBUTING.md's Colab badge, so a fork
+publishes and opens in Colab from itself.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -488,11 +496,244 @@ def archive_members(profile: str) -> int:
     return copied
 
 
+# --- the repository: _config.yml's repository.url and branch are the truth ---
+
+# The install cell names the branch only when it is not this one: pip installs a
+# repository's default branch, which is `main` for this book and its forks.
+DEFAULT_BRANCH = "main"
+OWNER = r"[A-Za-z0-9][A-Za-z0-9-]*"  # a GitHub user or organisation
+NAME = r"[A-Za-z0-9._-]+"  # a repository
+REF = r"[A-Za-z0-9._/-]+"  # a branch this book accepts
+GITHUB_URL = re.compile(rf"https://github\.com/(?P<owner>{OWNER})/(?P<name>{NAME})")
+# where these files name a repository; in a notebook's JSON text a quote is \"
+COLAB_LINK = re.compile(
+    rf"https://colab\.research\.google\.com/github/(?P<owner>{OWNER})/(?P<name>{NAME})"
+    rf"/blob/(?P<branch>{REF}?)/(?P<file>book/[^\s\"'()\\]+?\.ipynb)"
+)
+INSTALL_REPOSITORY = re.compile(
+    rf'(?P<head>REPOSITORY = \\?")(?P<url>https://github\.com/{OWNER}/{NAME})(?=\\?")'
+)
+INSTALL_PIP = re.compile(rf"git\+\{{REPOSITORY\}}(?:@(?P<ref>{REF}))?(?=\\?\")")
+SITE_ADDRESS = re.compile(
+    rf"https://(?P<owner>{OWNER})\.github\.io(?:/(?P<name>{NAME}))?/?"
+)
+# README.md and CONTRIBUTING.md may link to other projects' repositories or
+# sites: list them here, as https://github.com/OWNER/NAME or their site address
+OTHER_PROJECTS: tuple[str, ...] = ()
+DOCUMENTS = ("README.md", "CONTRIBUTING.md")
+
+
+def repository(root: Path | None = None) -> tuple[str, str]:
+    """The book's repository URL and branch, from ``_config.yml``."""
+    config = yaml.safe_load(((root or ROOT) / "_config.yml").read_text())
+    section = config.get("repository") or {}
+    return str(section.get("url", "")), str(section.get("branch", DEFAULT_BRANCH))
+
+
+def parse_repository(url: str) -> tuple[str, str]:
+    """``(owner, name)`` of ``https://github.com/OWNER/NAME`` (a trailing ``.git``
+    or slash is allowed); ValueError for anything else."""
+    match = GITHUB_URL.fullmatch(url.removesuffix("/").removesuffix(".git"))
+    if not match:
+        raise ValueError(f"{url!r} is not https://github.com/OWNER/NAME")
+    return match["owner"], match["name"]
+
+
+def check_branch(branch: str) -> str:
+    if not re.fullmatch(REF, branch) or ".." in branch or branch.endswith("/"):
+        raise ValueError(f"{branch!r} is not a branch name this book can link to")
+    return branch
+
+
+def site_address(owner: str, name: str) -> str:
+    """The GitHub Pages address of the repository's site."""
+    host = f"{owner.lower()}.github.io"
+    return f"https://{host}/" if name.lower() == host else f"https://{host}/{name}/"
+
+
+def _pip_ref(branch: str) -> str:
+    return "" if branch == DEFAULT_BRANCH else f"@{branch}"
+
+
+def _read(path: Path) -> str:
+    return path.read_bytes().decode("utf-8")  # bytes: line endings stay as they are
+
+
+def _write(path: Path, text: str) -> bool:
+    if text == _read(path):
+        return False
+    path.write_bytes(text.encode("utf-8"))
+    return True
+
+
+def _configured(text: str, url: str, branch: str) -> str:
+    """``_config.yml``'s text with ``url`` and ``branch`` in its ``repository:``
+    block; every other byte as it was."""
+    block = re.search(r"(?m)^repository:[ \t]*\r?\n(?:(?:[ \t]+\S.*)?\r?\n)*", text)
+    if not block:
+        raise ValueError("_config.yml has no repository: section")
+    section = block[0]
+    for key, value in (("url", url), ("branch", branch)):
+        line = re.compile(rf"(?m)^([ \t]+{key}:[ \t]*)[^\s#]*")
+        if line.search(section):
+            section = line.sub(lambda m, v=value: m[1] + v, section, count=1)
+        else:
+            indent = re.match(r"[ \t]+", section.splitlines()[1])
+            section = section.replace(
+                "\n", f"\n{indent[0] if indent else '  '}{key}: {value}\n", 1
+            )
+    return text[: block.start()] + section + text[block.end() :]
+
+
+def set_repository(url: str, branch: str | None = None) -> list[Path]:
+    """Name ``url`` (and ``branch``, else the configured one) everywhere: in
+    ``_config.yml``, in every chapter's Colab links and install cell, and in the
+    README's and CONTRIBUTING.md's links and site address. Notebooks are edited
+    as text, so nothing but those strings changes. Returns the changed files."""
+    owner, name = parse_repository(url)
+    url = f"https://github.com/{owner}/{name}"
+    old_url, old_branch = repository()
+    branch = check_branch(branch or old_branch)
+    colab = f"https://colab.research.google.com/github/{owner}/{name}/blob/{branch}/"
+    changed = []
+
+    def links(text: str) -> str:
+        return COLAB_LINK.sub(lambda m: colab + m["file"], text)
+
+    config = ROOT / "_config.yml"
+    if _write(config, _configured(_read(config), url, branch)):
+        changed.append(config)
+    for notebook in sorted((ROOT / "book").glob("*.ipynb")):
+        text = links(_read(notebook))
+        text = INSTALL_REPOSITORY.sub(lambda m: m["head"] + url, text)
+        text = INSTALL_PIP.sub("git+{REPOSITORY}" + _pip_ref(branch), text)
+        if _write(notebook, text):
+            changed.append(notebook)
+    try:
+        old = parse_repository(old_url)
+    except ValueError:
+        old = None
+    for document in (ROOT / document for document in DOCUMENTS):
+        if not document.exists():
+            continue
+        text = links(_read(document))
+        if old:
+            text = re.sub(
+                re.escape(f"https://github.com/{old[0]}/{old[1]}") + r"(?![\w.-])",
+                url,
+                text,
+            )
+            text = text.replace(site_address(*old), site_address(owner, name))
+        if _write(document, text):
+            changed.append(document)
+    return changed
+
+
+def repository_problems() -> list[str]:
+    """Every place that names another repository or branch than ``_config.yml``
+    (its ``repository.url`` and ``branch``); empty when all agree."""
+    url, branch = repository()
+    try:
+        owner, name = parse_repository(url)
+        check_branch(branch)
+    except ValueError as error:
+        return [f"_config.yml: repository: {error}"]
+    if url != f"https://github.com/{owner}/{name}":
+        return [f"_config.yml: write the url as https://github.com/{owner}/{name}"]
+    problems = []
+
+    def check_links(where: str, text: str) -> None:
+        for link in COLAB_LINK.finditer(text):
+            found = (link["owner"], link["name"], link["branch"])
+            if found != (owner, name, branch):
+                problems.append(
+                    f"{where}: Colab link to {'/'.join(found[:2])}, branch "
+                    f"{found[2]}: {link[0]}"
+                )
+            elif "<" not in link["file"] and not (ROOT / link["file"]).exists():
+                problems.append(f"{where}: Colab link to a missing file: {link[0]}")
+
+    for notebook in sorted((ROOT / "book").glob("*.ipynb")):
+        where = f"book/{notebook.name}"
+        for cell in json.loads(_read(notebook))["cells"]:
+            source = "".join(cell["source"])
+            if cell["cell_type"] == "markdown":
+                check_links(where, source)
+                continue
+            if cell["cell_type"] != "code":
+                continue
+            installs = INSTALL_REPOSITORY.findall(source)
+            if "google.colab" in source and "%pip install" in source and not installs:
+                problems.append(f"{where}: its Colab install cell has no REPOSITORY")
+            for match in INSTALL_REPOSITORY.finditer(source):
+                if match["url"] != url:
+                    problems.append(f"{where}: REPOSITORY = {match['url']!r}")
+            for match in INSTALL_PIP.finditer(source):
+                ref = match["ref"] or DEFAULT_BRANCH
+                if ref != branch:
+                    problems.append(
+                        f"{where}: installs helpers from branch {ref}: {match[0]}"
+                    )
+    others = {project.rstrip("/") for project in OTHER_PROJECTS}
+    site = site_address(owner, name)
+    for document in DOCUMENTS:
+        path = ROOT / document
+        if not path.exists():
+            continue
+        text = _read(path)
+        check_links(document, text)
+        for link in GITHUB_URL.finditer(text):
+            named = link[0].rstrip(".").removesuffix(".git")  # end of a sentence
+            if named != url and named not in others:
+                problems.append(f"{document}: names the repository {named}")
+        for address in SITE_ADDRESS.finditer(text):
+            if address[0].rstrip("/") not in others and address[0] != site:
+                problems.append(f"{document}: names the site {address[0]}")
+    if site not in _read(ROOT / "README.md"):
+        problems.append(f"README.md: does not name the book's site {site}")
+    return problems
+
+
+def set_or_check_repository(url: str | None, branch: str | None) -> int:
+    if url:
+        try:
+            changed = set_repository(url, branch)
+        except ValueError as error:
+            print(error, file=sys.stderr)
+            return 1
+        for path in changed:
+            print(f"rewrote {path.relative_to(ROOT)}")
+        if not changed:
+            print("every file already named this repository and branch")
+    elif branch:
+        print("--branch needs the repository's URL", file=sys.stderr)
+        return 1
+    problems = repository_problems()
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        return 1
+    url, branch = repository()
+    print(f"every file names {url}, branch {branch}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("command", choices=["execute", "build", "archive"])
+    parser.add_argument(
+        "command", choices=["execute", "build", "archive", "repository"]
+    )
+    parser.add_argument(
+        "url",
+        nargs="?",
+        help="repository: https://github.com/OWNER/NAME to name everywhere "
+        "(without it, only check that every file names _config.yml's)",
+    )
+    parser.add_argument(
+        "--branch", help="repository: the branch Colab opens and installs from"
+    )
     parser.add_argument(
         "--profile", default="standard", choices=list(profiles.PROFILES)
     )
@@ -500,6 +741,10 @@ def main(argv: list[str] | None = None) -> int:
         "--chapter", action="append", help="only this chapter stem (repeatable)"
     )
     args = parser.parse_args(argv)
+    if args.command == "repository":
+        return set_or_check_repository(args.url, args.branch)
+    if args.url or args.branch:
+        parser.error(f"{args.command} takes no URL or --branch")
     if args.command == "execute":
         return execute(args.profile, args.chapter)
     if args.command == "archive":
