@@ -13,7 +13,10 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import book  # noqa: E402
 
 CHAPTERS = book.chapters()
-REPOSITORY = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
+REPOSITORY, BRANCH = (
+    yaml.safe_load((ROOT / "_config.yml").read_text())["repository"][key]
+    for key in ("url", "branch")
+)
 
 
 def page(chapter: Path) -> str:
@@ -29,9 +32,7 @@ def test_index_exists():
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
 def test_chapter_has_its_colab_launch_link(chapter):
     slug = REPOSITORY.removeprefix("https://github.com/")
-    target = (
-        f"https://colab.research.google.com/github/{slug}/blob/main/book/{chapter.name}"
-    )
+    target = f"https://colab.research.google.com/github/{slug}/blob/{BRANCH}/book/{chapter.name}"
     assert f'href="{target}"' in page(chapter)
 
 

@@ -32,7 +32,10 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import book  # noqa: E402
 
 CHAPTERS = book.chapters()
-REPOSITORY = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
+REPOSITORY, BRANCH = (
+    yaml.safe_load((ROOT / "_config.yml").read_text())["repository"][key]
+    for key in ("url", "branch")
+)
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 PROFILE = os.environ.get("BOOK_PROFILE", "smoke")
 WIDTHS = (1280, 390)  # a laptop and a phone
@@ -175,9 +178,7 @@ def test_chapter_page(browser, server, chapter, width):
     assert number.strip() == f"{position + 1}.", f"title number {number!r}"
 
     slug = urlparse(REPOSITORY).path.strip("/")
-    colab = (
-        f"https://colab.research.google.com/github/{slug}/blob/main/book/{chapter.name}"
-    )
+    colab = f"https://colab.research.google.com/github/{slug}/blob/{BRANCH}/book/{chapter.name}"
     links = browser.execute_script(
         "return Array.from(document.querySelectorAll('a')).map(a => a.href);"
     )

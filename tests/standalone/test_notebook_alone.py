@@ -73,8 +73,8 @@ def test_chapter_runs_with_only_the_helpers_wheel(tmp_path):
         python, "-c", "import helpers; print(helpers.__file__)", cwd=alone
     ).stdout
     assert str(venv) in where, f"helpers imported from {where}, not from the wheel"
-    # the archived full-profile metrics travel with the package (chapter 10 reads them in
-    # Colab)
+    # the archived full-profile metrics travel with the package (chapter 10 reads
+    # them in Colab)
     shipped = run(
         python,
         "-c",

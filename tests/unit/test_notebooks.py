@@ -21,7 +21,10 @@ CHAPTERS = sorted(
 COMMON = {"DATASET", "TRAIN_SIZE", "SEED", "RESULTS_DIR"}
 TRAINING = {"EPOCHS", "BATCH_SIZE"}
 CODE_COLUMNS = 88
-REPOSITORY = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
+REPOSITORY, BRANCH = (
+    yaml.safe_load((ROOT / "_config.yml").read_text())["repository"][key]
+    for key in ("url", "branch")
+)
 
 
 def cells(path):
@@ -113,7 +116,7 @@ def test_colab_badge_opens_this_chapter(path):
     first = "".join(cells(path)[0]["source"])
     slug = REPOSITORY.removeprefix("https://github.com/")
     assert (
-        f"https://colab.research.google.com/github/{slug}/blob/main/book/{path.name}"
+        f"https://colab.research.google.com/github/{slug}/blob/{BRANCH}/book/{path.name}"
         in first
     )
 
@@ -126,7 +129,8 @@ def test_colab_setup_installs_helpers_from_this_repository(path):
         if "google.colab" in "".join(c["source"])
     )
     assert f'REPOSITORY = "{REPOSITORY}"' in setup
-    assert '%pip install -q "mnist-book-helpers @ git+{REPOSITORY}"' in setup
+    at = "" if BRANCH == "main" else f"@{BRANCH}"  # scripts/book.py repository
+    assert f'%pip install -q "mnist-book-helpers @ git+{{REPOSITORY}}{at}"' in setup
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
