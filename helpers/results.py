@@ -476,3 +476,71 @@ def load_metrics(results_dir) -> list[dict]:
 def load_archive(profile: str = "full", archive=ARCHIVE) -> list[dict]:
     """The archived metrics of the runs made with ``profile`` (chapter 10)."""
     return [r for r in load_metrics(Path(archive) / profile) if r["profile"] == profile]
+
+
+# One readable name per model id, for tables, legends and sentences (chapters 2
+# to 5); the ids stay in the metrics files. Every id in the archive has one
+# (a unit test checks).
+DISPLAY_NAMES = {
+    "tree_source002": "decision tree of source 002",
+    "forest_source002": "random forest of source 002",
+    "mlp_source001": "784-1000-10 MLP of source 001",
+    "mlp_source001_all": "784-1000-10 MLP of source 001, all training images",
+    "mlp_source004": "784-64-16-10 MLP of source 004",
+    "mlp_source002": "deep MLP of source 002",
+    "cnn_source001": "CNN of source 001",
+    "cnn_source001_all": "CNN of source 001, all training images",
+    "cnn_source003": "CNN of source 003",
+    "cnn_source002": "batch-normalized CNN of source 002",
+    "cnn_source004_baseline": "CNN of source 004, unregularised",
+    "cnn_source004_dropout": "CNN of source 004 + dropout",
+    "cnn_source004_l2_dropout": "L2 + dropout CNN of source 004, raw pixels",
+    "cnn_source004_l2_dropout_scaled": "L2 + dropout CNN of source 004, [0, 1] pixels",
+    "cnn_source004_batchnorm": "CNN of source 004 + batch norm",
+    "cnn_source004_early_stopping": "CNN of source 004 + early stopping",
+    "cnn_source004_augmented": "CNN of source 004 + augmentation",
+    "cnn_source004_combined": "CNN of source 004 + all regularisers",
+    "cnn_source000": "one CNN of source 000's ensemble",
+    "ensemble_source000": "source 000's ensemble of CNNs",
+    "ensemble_source000_faster": "chapter 7's faster ensemble",
+    "ensemble_resnet": "chapter 8's ensemble of residual networks",
+}
+
+
+def display_name(model: str) -> str:
+    """The readable name of a model id (chapters 2 to 5), or the id itself when it
+    has none."""
+    return DISPLAY_NAMES.get(model, model)
+
+
+def noise_images(accuracy: float, n: int) -> float:
+    """Two standard errors of an accuracy measured on ``n`` images, counted in
+    images (chapter 2): 2·√(p(1 − p)/n)·n.
+
+    Two runs, or a run and a source, whose accuracies differ by fewer images
+    than this cannot be told apart on that set: 28 images of the 10,000 test
+    images at an accuracy of 0.98.
+    """
+    return 2 * math.sqrt(accuracy * (1 - accuracy) * n)
+
+
+def versus(a: float, b: float, n: int, split: str = "test") -> str:
+    """How accuracy ``a`` compares with ``b``, both measured on ``n`` images of
+    ``split``, in words (chapter 2).
+
+    A difference smaller than two standard errors of ``b``
+    (:func:`noise_images`) is a tie: "a tie, within the test set's noise: 2
+    images of 10,000". Otherwise "ahead by 47 images of 10,000 (0.0047), beyond
+    the test set's noise of 28" (or "behind by ..."). The images are the
+    difference times ``n``, rounded; a source's four-decimal number is counted
+    the same way.
+    """
+    images = round(abs(a - b) * n)
+    counted = f"{images:,} image{'' if images == 1 else 's'} of {n:,}"
+    noise = noise_images(b, n)
+    if abs(a - b) * n < noise:
+        return f"a tie, within the {split} set's noise: {counted}"
+    return (
+        f"{'ahead' if a > b else 'behind'} by {counted} ({abs(a - b):.4f}), "
+        f"beyond the {split} set's noise of {noise:.0f}"
+    )

@@ -194,3 +194,30 @@ def test_rounded_tables_agree_with_the_prose():
     assert shown["accuracy"].iloc[0] == float(f"{exact_half:.4f}") == 0.1837
     assert shown["name"].iloc[0] == "x" and shown["count"].iloc[0] == 3
     assert results.rounded(table["accuracy"]).iloc[0] == 0.1837
+
+
+def test_noise_is_two_standard_errors_in_images():
+    assert results.noise_images(0.98, 10_000) == pytest.approx(28.0)
+    assert results.noise_images(0.5, 10_000) == pytest.approx(100.0)
+    assert results.noise_images(1.0, 10_000) == 0
+
+
+def test_versus_calls_a_difference_within_the_noise_a_tie():
+    """Chapters 2 to 5 word their comparisons with it; ties count the images."""
+    assert (
+        results.versus(0.9813, 0.9811, 10_000)
+        == "a tie, within the test set's noise: 2 images of 10,000"
+    )
+    assert results.versus(0.8953, 0.8953, 12_000, "validation") == (
+        "a tie, within the validation set's noise: 0 images of 12,000"
+    )
+    assert results.versus(0.9858, 0.9811, 10_000) == (
+        "ahead by 47 images of 10,000 (0.0047), beyond the test set's noise of 27"
+    )
+    assert results.versus(0.9775, 0.9811, 10_000).startswith(
+        "behind by 36 images of 10,000 (0.0036)"
+    )
+    # one image is singular; the margin is the reference's (b's) noise
+    assert "1 image of 100" in results.versus(0.51, 0.50, 100)
+    assert results.versus(0.90, 0.95, 100).startswith("behind by 5 images")
+    assert results.versus(0.95, 0.90, 100).startswith("a tie")
