@@ -11,6 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 HTML = ROOT / "_build" / "html"
 sys.path.insert(0, str(ROOT / "scripts"))
 import book  # noqa: E402
+from helpers import profiles  # noqa: E402
 
 CHAPTERS = book.chapters()
 REPOSITORY, BRANCH = (
@@ -75,3 +76,38 @@ def test_only_the_books_pages_are_published():
         if not path.relative_to(HTML).parts[0].startswith("_")
     } - {"genindex", "search", "index"}
     assert pages <= {name.removesuffix(".md").removesuffix(".ipynb") for name in listed}
+
+
+NUMBER_WORDS = dict(
+    zip(
+        "one two three four five six seven eight nine ten".split(),
+        range(1, 11),
+    )
+)
+
+
+def text_of(fragment: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", fragment)).strip()
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
+def test_title_and_box_agree_with_the_build(chapter):
+    """A chapter's title names no number of networks that its own build did not
+    train, and its 'About this page' box names no chapter but its own."""
+    html = page(chapter)
+    profile = re.search(r"Profile: (smoke|standard|full|custom)", html)[1]
+    title = text_of(re.search(r"<h1>(.*?)</h1>", html, re.S)[1])
+    said = [
+        NUMBER_WORDS[w]
+        for w in re.findall(r"[a-z]+", title.lower())
+        if w in NUMBER_WORDS
+    ]
+    said += [int(d) for d in re.findall(r"\b\d+\b", title.split(" ", 1)[-1])]
+    if said and profile in profiles.PROFILES:
+        trained = profiles.parameters(profile, chapter.stem).get("N_MODELS")
+        assert said == [trained], f"title {title!r} under {profile}: N_MODELS={trained}"
+    box = re.search(r"About this page(.*?)</div>", html, re.S)
+    assert box, "no 'About this page' box"
+    own = book.numbered().index(chapter.relative_to(ROOT).with_suffix("").as_posix())
+    named = {int(n) for n in re.findall(r"chapter (\d+)", text_of(box[1]))}
+    assert named <= {own + 1}, f"the box names chapters {named}, the page is {own + 1}"
