@@ -111,3 +111,13 @@ def test_title_and_box_agree_with_the_build(chapter):
     own = book.numbered().index(chapter.relative_to(ROOT).with_suffix("").as_posix())
     named = {int(n) for n in re.findall(r"chapter (\d+)", text_of(box[1]))}
     assert named <= {own + 1}, f"the box names chapters {named}, the page is {own + 1}"
+
+
+def test_site_fits_github_pages():
+    """Pages takes sites under 1 GB and warns past 100 MB; it does not follow
+    symbolic links."""
+    files = [p for p in HTML.rglob("*")]
+    links = [p for p in files if p.is_symlink()]
+    assert not links, f"symbolic links in the site: {links[:5]}"
+    size = sum(p.stat().st_size for p in files if p.is_file())
+    assert size < 100 * 2**20, f"the site holds {size / 2**20:.0f} MB"

@@ -41,20 +41,55 @@ PROFILE = os.environ.get("BOOK_PROFILE", "smoke")
 WIDTHS = (1280, 390)  # a laptop and a phone
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
+# GitHub Pages serves a project's site under /NAME/, not at the root: so does the
+# test, and every link and file of the book must work from there
+SITE_PATH = "/" + urlparse(REPOSITORY).path.strip("/").split("/")[-1]
+
+
+class PagesHandler(http.server.SimpleHTTPRequestHandler):
+    """The site under SITE_PATH only, WebAssembly as application/wasm (as Pages)."""
+
+    extensions_map = {
+        **http.server.SimpleHTTPRequestHandler.extensions_map,
+        ".wasm": "application/wasm",
+        ".mjs": "text/javascript",
+    }
+
+    def translate_path(self, path):
+        if path != SITE_PATH and not path.startswith(SITE_PATH + "/"):
+            return str(HTML / "__outside_the_site__")  # a 404
+        return super().translate_path(path[len(SITE_PATH) :] or "/")
+
     def log_message(self, *args):
         pass
 
 
 @pytest.fixture(scope="module")
 def server():
-    handler = functools.partial(QuietHandler, directory=str(HTML))
+    handler = functools.partial(PagesHandler, directory=str(HTML))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    yield f"http://127.0.0.1:{httpd.server_address[1]}{SITE_PATH}"
     httpd.shutdown()
     httpd.server_close()
+
+
+def test_site_is_served_under_its_sub_path(server):
+    """Nothing is served at the root, and WebAssembly has the type browsers need
+    to compile it as it streams in."""
+    from urllib.error import HTTPError
+    from urllib.request import urlopen
+
+    root = server.removesuffix(SITE_PATH) + "/index.html"
+    with pytest.raises(HTTPError):
+        urlopen(root)
+    with urlopen(f"{server}/index.html") as response:
+        assert response.status == 200
+    wasm = sorted(HTML.rglob("*.wasm"))
+    assert wasm, "no WebAssembly file in the site (ONNX Runtime Web)"
+    with urlopen(f"{server}/{wasm[0].relative_to(HTML).as_posix()}") as response:
+        assert response.headers["Content-Type"] == "application/wasm"
 
 
 @pytest.fixture(scope="module")
