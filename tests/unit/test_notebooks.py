@@ -164,3 +164,19 @@ def test_prose_has_no_hand_typed_accuracy(path):
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
 def test_kernel_is_python3(path):
     assert json.loads(path.read_text())["metadata"]["kernelspec"]["name"] == "python3"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_hidden_cells_are_colab_forms(path):
+    """A cell that the HTML book hides is collapsed in Colab too: a form whose
+    `#@title` line says what the cell does; the parameters cell stays editable."""
+    for cell in cells(path):
+        if cell["cell_type"] != "code":
+            continue
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        source = "".join(cell["source"])
+        if tags & {"hide-input", "remove-input"}:
+            assert re.match(r"# ?@title \w", source), f"no @title: {source[:60]!r}"
+            assert cell["metadata"].get("cellView") == "form", source[:60]
+        else:
+            assert cell["metadata"].get("cellView") != "form", source[:60]
