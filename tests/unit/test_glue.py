@@ -31,3 +31,12 @@ def test_glued_value_reads_back_in_the_prose(monkeypatch, value, spec, shown):
     (bundle,) = stored
     (text,) = bundle.values()
     assert format_plain_text(text, spec) == shown
+
+
+def test_listing_reads_as_plain_code():
+    """A listed helper's docstring shows no Sphinx markup (chapter 6)."""
+    from helpers.listing import plain
+
+    assert plain("see :func:`helpers.ensemble.build_net`, ``augment=False``") == (
+        "see `helpers.ensemble.build_net`, `augment=False`"
+    )
