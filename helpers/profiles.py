@@ -58,7 +58,8 @@ PROFILES: dict[str, dict[str, dict]] = {
         },
         "06_ensemble": {"EPOCHS": 5, "BATCH_SIZE": 64, "N_MODELS": 3},
         "07_faster": {"EPOCHS": 5, "BATCH_SIZE": 64, "N_MODELS": 3, "TTA_COPIES": 2},
-        # three rungs and two more networks of 4 epochs: about 15 minutes on 2 cores
+        # three rungs and two more networks of 4 epochs: 1,495 s on a 2-core Xeon
+        # shared with other work; the aim is 15 minutes
         "08_clothes": {"EPOCHS": 4, "BATCH_SIZE": 128, "N_MODELS": 3},
         "10_results": {},
     },
