@@ -537,10 +537,27 @@ def versus(a: float, b: float, n: int, split: str = "test") -> str:
     """
     images = round(abs(a - b) * n)
     counted = f"{images:,} image{'' if images == 1 else 's'} of {n:,}"
-    noise = noise_images(b, n)
-    if abs(a - b) * n < noise:
+    side = verdict(a, b, n)
+    if side == "a tie":
         return f"a tie, within the {split} set's noise: {counted}"
     return (
-        f"{'ahead' if a > b else 'behind'} by {counted} ({abs(a - b):.4f}), "
-        f"beyond the {split} set's noise of {noise:.0f}"
+        f"{side} by {counted} ({abs(a - b):.4f}), "
+        f"beyond the {split} set's noise of {noise_images(b, n):.0f}"
+    )
+
+
+def verdict(a: float, b: float, n: int) -> str:
+    """ "ahead", "behind" or "a tie": accuracy ``a`` against ``b`` on ``n`` images,
+    a tie when they differ by less than :func:`noise_images` of ``b`` (chapter 2)."""
+    if abs(a - b) * n < noise_images(b, n):
+        return "a tie"
+    return "ahead" if a > b else "behind"
+
+
+def trained_on(record: dict) -> str:
+    """An archived run's profile, date and device, for a table's label (chapter 2)."""
+    env = record["environment"]
+    return (
+        f"{record['profile']} profile, trained {env['recorded_utc'][:10]} on "
+        f"{device(env, cpu_model=True)}"
     )
