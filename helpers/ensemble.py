@@ -12,6 +12,7 @@ import functools
 import hashlib
 import json
 import math
+import time
 
 import numpy as np
 
@@ -391,6 +392,7 @@ def train_member(
     }
     if tta is None and tta_copies:
         tta = functools.partial(_copies, dataset=dataset, copies=tta_copies, seed=seed)
+    predicting = time.perf_counter()
     arrays = {}
     if ema is not None:  # fit ended on the average; read it, then go back
         scores, outs = _outputs(run.model, x_val, y_val, x_test, tta)
@@ -402,6 +404,7 @@ def train_member(
         run.model.set_weights(trained.weights)
     scores, outs = _outputs(run.model, x_val, y_val, x_test, tta)
     record.update(scores)
+    record["predict_seconds"] = time.perf_counter() - predicting  # TTA included
     test = outs.pop("test")
     arrays.update(outs)
     store.save(i, test, record, model=run.model, **arrays)
