@@ -37,7 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from helpers.results import cpu  # noqa: E402  (no TensorFlow in the parent process)
+from benchmarks import machine  # noqa: E402  (no TensorFlow in the parent process)
 
 MODES = {"0": "oneDNN off", "1": "oneDNN on"}
 
@@ -126,11 +126,7 @@ def main() -> None:
         print(json.dumps(measure(args)))
         return
 
-    machine = cpu()
-    print(
-        f"CPU: {machine['cpu']}, {os.cpu_count()} cores, "
-        f"features: {' '.join(machine.get('cpu_features', [])) or 'none of note'}"
-    )
+    print(machine.describe())
     print(
         f"batch {args.batch_size}; {args.steps} timed steps after {args.warmup} "
         "warm-up steps; one subprocess per mode"

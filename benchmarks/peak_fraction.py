@@ -33,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from helpers.results import cpu  # noqa: E402  (no TensorFlow in the parent process)
+from benchmarks import machine  # noqa: E402  (no TensorFlow in the parent process)
 
 
 def forward_flops(model) -> int:
@@ -152,11 +152,7 @@ def main() -> None:
         print(json.dumps(measure(args)))
         return
 
-    machine = cpu()
-    print(
-        f"CPU: {machine['cpu']}, {os.cpu_count()} cores, "
-        f"features: {' '.join(machine.get('cpu_features', [])) or 'none of note'}"
-    )
+    print(machine.describe())
     print(
         f"chapter 6's network, batch {args.batch_size}, {args.steps} timed steps "
         f"after {args.warmup}; one subprocess per thread setting. GFLOP/s per "
