@@ -251,26 +251,14 @@ def test_chapter_page(browser, server, chapter, width):
 # (issue 28): a section with this heading, holding at least one table or figure
 ARCHIVED_SECTION = "At the sources' settings"
 WITH_ARCHIVE = [
-    pytest.param(
-        chapter,
-        marks=[
-            pytest.mark.xfail(
-                strict=True,
-                reason="chapter 7 has no 'At the sources' settings' section yet: "
-                "its archived ladder and frontier are only in the results chapter",
-            )
-        ]
-        if chapter.stem == "07_faster"
-        else [],
-        id=chapter.stem,
-    )
+    chapter
     for chapter in CHAPTERS
     if chapter.stem[:2] in {"02", "03", "04", "05", "06", "07"}
 ]
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-@pytest.mark.parametrize("chapter", WITH_ARCHIVE)
+@pytest.mark.parametrize("chapter", WITH_ARCHIVE, ids=lambda p: p.stem)
 def test_archived_results_section(browser, server, chapter, width):
     """The archived full-profile runs beside the lesson, in every build: a visible
     table or figure under the heading "At the sources' settings"."""
