@@ -83,12 +83,12 @@ def archived_network(target: Path) -> dict | None:
         "id": "archived",
         "file": "archived.onnx",
         "choice": "trained at the sources' settings (chapter 7)",
-        "name": f"Network {record['network']} of chapter 7's recommended recipe "
+        "name": f"network {record['network']} of chapter 7's recommended recipe "
         f"({record['variant']}), trained at the sources' settings",
         "profile": record["profile"],
         "epochs": record["epochs"],
         "train_images": record["train_images"],
-        "trained": f"{environment['recorded_utc'][:10]}, {environment['cpu']}",
+        "trained": f"{environment['recorded_utc'][:10]} on {environment['cpu']}",
         "test_accuracy": record["test_accuracy"],
         "test_images": record["test_images"],
         "input": record["onnx"]["input"],
@@ -119,7 +119,7 @@ def build_network(stage: Path, target: Path) -> dict | None:
         "id": "build",
         "file": onnx_file.name,
         "choice": f"this build's own ({record.get('profile')} profile, chapter 6)",
-        "name": "Network 1 of this build's ensemble (chapter 6)",
+        "name": "network 1 of this build's chapter 6 ensemble",
         "profile": record.get("profile"),
         "epochs": len(record["history"]["loss"]),
         "train_images": record.get("train_images"),
