@@ -78,17 +78,16 @@ def archived_network(target: Path) -> dict | None:
     if hashlib.sha256(onnx).hexdigest() != record["onnx"]["sha256"]:
         raise ValueError(f"{folder / record['onnx']['file']} is not the one recorded")
     (target / "archived.onnx").write_bytes(onnx)
-    environment = record["environment"]
     return {
         "id": "archived",
         "file": "archived.onnx",
-        "choice": "trained at the sources' settings (chapter 7)",
+        "choice": "sources' settings (chapter 7)",
         "name": f"network {record['network']} of chapter 7's recommended recipe "
-        f"({record['variant']}), trained at the sources' settings",
+        f"({record['variant']}) at the sources' settings",
         "profile": record["profile"],
         "epochs": record["epochs"],
         "train_images": record["train_images"],
-        "trained": f"{environment['recorded_utc'][:10]} on {environment['cpu']}",
+        "trained": record["environment"]["recorded_utc"][:10],  # the date
         "test_accuracy": record["test_accuracy"],
         "test_images": record["test_images"],
         "input": record["onnx"]["input"],
@@ -118,7 +117,7 @@ def build_network(stage: Path, target: Path) -> dict | None:
     return {
         "id": "build",
         "file": onnx_file.name,
-        "choice": f"this build's own ({record.get('profile')} profile, chapter 6)",
+        "choice": f"this build's ({record.get('profile')} profile)",
         "name": "network 1 of this build's chapter 6 ensemble",
         "profile": record.get("profile"),
         "epochs": len(record["history"]["loss"]),

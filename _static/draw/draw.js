@@ -138,9 +138,9 @@
   function describe(network) {
     const epochs = `${network.epochs} ${network.epochs === 1 ? "epoch" : "epochs"}`;
     const images = network.train_images.toLocaleString("en");
-    const trained = network.trained ? `, trained ${network.trained}` : "";
-    return `Running ${network.name}: ${network.profile} profile, ${epochs} on ` +
-      `${images} images${trained}. Test accuracy ` +
+    const trained = network.trained ? `, ${network.trained}` : "";
+    return `Running ${network.name}: ${epochs} on ${images} images ` +
+      `(${network.profile} profile${trained}), test accuracy ` +
       `${network.test_accuracy.toFixed(4)} on ` +
       `${network.test_images.toLocaleString("en")} test images; ` +
       `${(network.bytes / 1e6).toFixed(2)} MB.`;

@@ -319,8 +319,10 @@ def drawing_in_view(browser):
            // on the screen, and not under the theme's header bar
            const inside = (id) => {
              const el = document.getElementById(id), r = box(id);
-             if (!(r.top >= 0 && r.left >= 0 && r.width > 0
-                   && r.bottom <= innerHeight && r.right <= innerWidth)) return false;
+             // (a pixel to spare: scrolling leaves fractions of one)
+             if (!(r.top >= -1 && r.left >= 0 && r.width > 0
+                   && r.bottom <= innerHeight + 1 && r.right <= innerWidth))
+               return false;
              const seen = document.elementFromPoint(r.left + r.width / 2,
                                                     r.top + r.height / 2);
              return el === seen || el.contains(seen);
