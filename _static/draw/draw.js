@@ -1,6 +1,8 @@
-// The drawing page: a canvas, MNIST's preprocessing (preprocess.js) and the
-// build's network, run by ONNX Runtime Web in this browser. Nothing is fetched
-// from outside the book.
+// The drawing page: a canvas, MNIST's preprocessing (preprocess.js) and a
+// network run by ONNX Runtime Web in this browser: by default the one trained at
+// the sources' settings and archived with the book, or this build's own
+// (draw/networks.json lists them, scripts/export_model.py writes it). Nothing is
+// fetched from outside the book.
 (function () {
   "use strict";
   const app = document.getElementById("draw-app");
@@ -14,10 +16,13 @@
   const digit = app.querySelector("#draw-digit");
   const status = app.querySelector("#draw-status");
   const about = app.querySelector("#draw-about");
+  const choice = app.querySelector("#draw-choice");
+  const chooser = app.querySelector("#draw-network");
   const pen = canvas.getContext("2d", { willReadFrequently: true });
   const SIDE = canvas.width; // drawn at 280x280, whatever size the page shows it
   let session = null, inputName = null, drawing = false, last = null, busy = false;
-  let pending = false, strokeEnd = 0;
+  let pending = false, strokeEnd = 0, networks = [];
+  const sessions = {}; // network id -> its ONNX Runtime session, once loaded
 
   for (let k = 0; k < 10; k++) {
     const row = document.createElement("div");
@@ -35,6 +40,7 @@
     app.dataset.prediction = "";
     app.dataset.probabilities = "";
     delete app.dataset.latency;
+    delete app.dataset.predictedBy;
     for (const row of bars.children) {
       row.querySelector(".draw-fill").style.width = "0";
       row.querySelector(".draw-p").textContent = "";
@@ -73,6 +79,7 @@
     if (!session) return;
     if (busy) { pending = true; return; }
     busy = true;
+    const running = session, name = inputName, by = app.dataset.network;
     const alpha = pen.getImageData(0, 0, SIDE, SIDE).data;
     const ink = new Float64Array(SIDE * SIDE);
     for (let k = 0; k < ink.length; k++) ink[k] = alpha[4 * k + 3] / 255;
@@ -83,7 +90,7 @@
     } else {
       show(image);
       const input = new ort.Tensor("float32", image, [1, 28, 28, 1]);
-      const output = await session.run({ [inputName]: input });
+      const output = await running.run({ [name]: input });
       const p = Array.from(Object.values(output)[0].data);
       const best = p.indexOf(Math.max(...p));
       p.forEach((value, k) => {
@@ -95,6 +102,7 @@
       digit.textContent = String(best);
       app.dataset.prediction = String(best);
       app.dataset.probabilities = JSON.stringify(p);
+      app.dataset.predictedBy = by;
       if (strokeEnd) {
         app.dataset.latency = String(performance.now() - strokeEnd);
         say(`Predicted ${(performance.now() - strokeEnd).toFixed(0)} ms after the last stroke.`);
@@ -127,17 +135,51 @@
   canvas.addEventListener("pointercancel", end);
   app.querySelector("#draw-clear").addEventListener("click", clear);
 
+  function describe(network) {
+    const epochs = `${network.epochs} ${network.epochs === 1 ? "epoch" : "epochs"}`;
+    const images = network.train_images.toLocaleString("en");
+    const trained = network.trained ? `, ${network.trained}` : "";
+    return `Running ${network.name}: ${epochs} on ${images} images ` +
+      `(${network.profile} profile${trained}), test accuracy ` +
+      `${network.test_accuracy.toFixed(4)} on ` +
+      `${network.test_images.toLocaleString("en")} test images; ` +
+      `${(network.bytes / 1e6).toFixed(2)} MB.`;
+  }
+
+  // Load a network (once) and run the drawing through it, if there is one.
+  async function use(id) {
+    const network = networks.find((n) => n.id === id);
+    session = null;
+    app.dataset.ready = "";
+    app.dataset.network = id;
+    about.textContent = describe(network);
+    say("Loading the network…");
+    if (!sessions[id]) {
+      sessions[id] = await ort.InferenceSession.create(`${base}draw/${network.file}`, {
+        executionProviders: ["wasm"],
+      });
+    }
+    if (app.dataset.network !== id) return; // the reader chose another meanwhile
+    session = sessions[id];
+    inputName = network.input;
+    app.dataset.ready = "true";
+    say("Draw a digit in the box.");
+    if (app.dataset.prediction) predict();
+  }
+
   async function start() {
-    const model = await fetch(`${base}draw/model.json`).then((r) => r.json());
-    if (!model.available) {
-      say("This build has no MNIST network of chapter 6 to run: build the book " +
-          "after executing chapter 6 on MNIST.");
+    networks = (await fetch(`${base}draw/networks.json`).then((r) => r.json()))
+      .networks;
+    if (!networks.length) {
+      say("This build has no network to run: build the book after executing " +
+          "chapter 6 on MNIST, or with the archive's network in helpers/archive/.");
       return;
     }
-    about.textContent = `Network 1 of this build's ensemble (${model.profile} profile, ` +
-      `${model.epochs} ${model.epochs === 1 ? "epoch" : "epochs"} on ${model.train_images.toLocaleString("en")} images, ` +
-      `test accuracy ${model.test_accuracy.toFixed(4)}; ` +
-      `${(model.bytes / 1e6).toFixed(2)} MB).`;
+    for (const network of networks) {
+      chooser.add(new Option(network.choice, network.id));
+    }
+    choice.hidden = networks.length < 2;
+    about.textContent = describe(networks[0]);
     if (typeof WebAssembly === "undefined" || typeof ort === "undefined") {
       say("This browser cannot run WebAssembly, so the network cannot run here; " +
           "the rest of the page still explains what it would do.");
@@ -145,13 +187,11 @@
     }
     ort.env.wasm.numThreads = 1; // threads would need cross-origin isolation
     ort.env.wasm.wasmPaths = `${base}ort/`;
-    say("Loading the network…");
-    inputName = model.input;
-    session = await ort.InferenceSession.create(`${base}draw/model.onnx`, {
-      executionProviders: ["wasm"],
+    chooser.addEventListener("change", () => {
+      use(chooser.value).catch((error) =>
+        say(`The network could not be loaded: ${error}`));
     });
-    app.dataset.ready = "true";
-    say("Draw a digit in the box.");
+    await use(networks[0].id);
   }
 
   clear();

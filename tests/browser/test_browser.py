@@ -351,28 +351,93 @@ def prediction(browser):
     return int(digit), json.loads(probabilities), float(latency)
 
 
-@pytest.mark.parametrize("width", WIDTHS)
-def test_draw_a_one_and_a_zero(browser, server, width):
-    """The drawing page runs the build's network in the browser, offline."""
-    import math
+# the drawing page's default network, trained at the sources' settings
+ARCHIVED_NETWORK = ROOT / "helpers" / "archive" / "full" / "drawing" / "network.json"
+PHONE_HEIGHT = 844  # CSS pixels of a phone's screen (an iPhone 14's)
 
-    browser.set_window_size(width, 1600)
-    browser.get(f"{server}/{DRAW_PAGE}.html")
-    ready = wait_for(
+
+def drawing_in_view(browser):
+    """With the drawing box at the top, then at the bottom of the screen: the
+    parts of the page that must be in sight while drawing, and the gap between
+    the box and the line that names the network."""
+    return browser.execute_script(
+        """const canvas = document.getElementById('draw-canvas');
+           const box = (id) => document.getElementById(id).getBoundingClientRect();
+           // on the screen, and not under the theme's header bar
+           const inside = (id) => {
+             const el = document.getElementById(id), r = box(id);
+             // (a pixel to spare: scrolling leaves fractions of one)
+             if (!(r.top >= -1 && r.left >= 0 && r.width > 0
+                   && r.bottom <= innerHeight + 1 && r.right <= innerWidth))
+               return false;
+             const seen = document.elementFromPoint(r.left + r.width / 2,
+                                                    r.top + r.height / 2);
+             return el === seen || el.contains(seen);
+           };
+           const found = {};
+           for (const block of ['start', 'end']) {
+             canvas.scrollIntoView({block: block});
+             found[block] = Object.fromEntries(
+               ['draw-canvas', 'draw-seen', 'draw-digit']
+                 .map(id => [id, inside(id)]));
+           }
+           const c = box('draw-canvas'), a = box('draw-about');
+           found.gap = a.top - c.bottom;
+           found.overlap = Math.min(a.right, c.right) - Math.max(a.left, c.left);
+           return found;"""
+    )
+
+
+def ready(browser, network):
+    """Whether ``network`` ("archived" or "build") is loaded and running."""
+    state = wait_for(
         lambda: browser.execute_script(
-            "return document.getElementById('draw-app').dataset.ready"
+            "const d = document.getElementById('draw-app').dataset;"
+            "return d.ready && d.network === arguments[0];",
+            network,
         ),
         timeout=60,
     )
     status = browser.execute_script(
         "return document.getElementById('draw-status').textContent"
     )
-    assert ready == "true", f"the network did not load: {status}"
+    assert state, f"the network {network} did not load: {status}"
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_draw_a_one_and_a_zero(browser, server, width):
+    """The drawing page runs the network trained at the sources' settings in the
+    browser, offline, whatever the profile: it reads a drawn 1 as 1 and a drawn 0
+    as 0, names itself with its recorded test accuracy directly under the box,
+    and keeps its 28 x 28 image and prediction in sight while the box is (on a
+    phone too). This build's own network is the second choice."""
+    import math
+
+    from selenium.webdriver.support.select import Select
+
+    browser.set_window_size(width, 1600 if width >= 1000 else PHONE_HEIGHT)
+    browser.get(f"{server}/{DRAW_PAGE}.html")
+    ready(browser, "archived")
     outside = browser.execute_script(
         "return performance.getEntriesByType('resource').map(e => e.name)"
         ".filter(n => new URL(n).origin !== location.origin)"
     )
     assert not outside, f"fetched from outside the book: {outside}"
+
+    record = json.loads(ARCHIVED_NETWORK.read_text())
+    about = browser.execute_script(
+        "return document.getElementById('draw-about').textContent"
+    )
+    assert "chapter 7" in about and "sources' settings" in about, about
+    assert f"test accuracy {record['test_accuracy']:.4f}" in about.lower(), about
+    assert f"{record['profile']} profile" in about, about
+
+    seen = drawing_in_view(browser)
+    for block in ("start", "end"):
+        hidden = [k for k, shown in seen[block].items() if not shown]
+        assert not hidden, f"out of sight with the box at the {block}: {hidden}"
+    assert 0 <= seen["gap"] <= 16, f"the network's line {seen['gap']} px under the box"
+    assert seen["overlap"] > 0, "the network's line is not under the box"
 
     draw(browser, [(0, -90 + 10 * k) for k in range(19)])  # a "1": one vertical stroke
     one, probabilities, latency = prediction(browser)
@@ -390,6 +455,31 @@ def test_draw_a_one_and_a_zero(browser, server, width):
     zero, probabilities, _ = prediction(browser)
     assert sum(probabilities) == pytest.approx(1, abs=1e-4)
     browser.save_screenshot(str(SHOTS / f"draw-zero-{width}.png"))
-    if PROFILE != "smoke":  # a smoke network has barely trained: it guesses
-        assert (one, zero) == (1, 0), f"read a 1 as {one} and a 0 as {zero}"
+    assert (one, zero) == (1, 0), f"read a 1 as {one} and a 0 as {zero}"
     assert not [item for item in overflowing(browser) if item[0] != "table"]
+
+    # the second choice: this build's network, on the same drawing
+    chooser = Select(browser.find_element("id", "draw-network"))
+    assert [o.get_attribute("value") for o in chooser.options] == ["archived", "build"]
+    chooser.select_by_value("build")
+    ready(browser, "build")
+    by = wait_for(
+        lambda: (
+            browser.execute_script(
+                "return document.getElementById('draw-app').dataset.predictedBy"
+            )
+            == "build"
+        )
+    )
+    assert by, "this build's network did not read the drawing"
+    about = browser.execute_script(
+        "return document.getElementById('draw-about').textContent"
+    )
+    assert "this build" in about and f"{PROFILE} profile" in about, about
+    build_zero = int(
+        browser.execute_script(
+            "return document.getElementById('draw-app').dataset.prediction"
+        )
+    )
+    if PROFILE != "smoke":  # a smoke network has barely trained: it guesses
+        assert build_zero == 0, f"this build's network read a 0 as {build_zero}"

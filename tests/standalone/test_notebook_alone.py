@@ -84,6 +84,15 @@ def test_chapter_runs_with_only_the_helpers_wheel(tmp_path):
     assert int(shipped.stdout) == len(
         list((ROOT / "helpers" / "archive" / "full").glob("*.json"))
     )
+    # and so does the drawing page's network, trained at the sources' settings
+    drawing = run(
+        python,
+        "-c",
+        "from helpers.results import ARCHIVE; "
+        "print(sorted(p.name for p in (ARCHIVE / 'full' / 'drawing').iterdir()))",
+        cwd=alone,
+    )
+    assert drawing.stdout.strip() == "['network.json', 'network.onnx']"
 
     # only the names the chapter declares: an unknown one would stop it (on purpose)
     declared = set(papermill.inspect_notebook(str(CHAPTER)))
