@@ -231,12 +231,12 @@ def early_stopping_words(
 
     ``stopped`` and ``baseline`` are metrics records, or dicts with their keys
     ``epochs_run``, ``best_epoch`` (the epoch of the lowest validation loss),
-    ``train_seconds`` and ``test_accuracy``; ``epochs`` is the budget both had
-    and ``patience`` the callback's. Both runs start from the same seed, so
-    early stopping can only save epochs: the words say how many, whether the
-    clock agrees (two timings of the same computation can differ on a shared
-    machine), and how the weights it kept compare with the baseline's on
-    ``n_test`` test images (:func:`helpers.results.versus`).
+    ``train_seconds``, ``test_accuracy`` and, if known, ``val_accuracy``;
+    ``epochs`` is the budget both had and ``patience`` the callback's. Both runs
+    start from the same seed, so early stopping can only save epochs: the words
+    say how many, whether the clock agrees (two timings of the same computation
+    can differ on a shared machine), and how the weights it kept compare with
+    the baseline's on ``n_test`` test images (:func:`helpers.results.versus`).
     """
     from .results import verdict, versus
 
@@ -312,8 +312,13 @@ def early_stopping_words(
         )
     elif side == "behind" and base_best <= best < ran:
         text += (
-            " The weights with the lowest validation loss need not be those with "
-            "the most right answers: the loss also punishes confident mistakes, "
-            "and later epochs can add right answers while it rises."
+            " The weights with the lowest validation loss need not have the most "
+            "right answers: the loss also punishes confident mistakes"
         )
+        if "val_accuracy" in stopped and "val_accuracy" in baseline:
+            text += (
+                f" (on the validation images it scores {stopped['val_accuracy']:.4f}, "
+                f"the baseline's last epoch {baseline['val_accuracy']:.4f})"
+            )
+        text += "."
     return text

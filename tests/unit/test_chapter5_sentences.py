@@ -87,6 +87,17 @@ def test_early_stopping_that_took_longer_on_the_clock_says_so():
     assert "lowest in epoch 9" in words and "gave up too soon" in words
 
 
+def test_early_stopping_behind_shows_the_validation_accuracies():
+    """The weights of the lowest validation loss, 62 test images behind: the words
+    set the two validation accuracies side by side."""
+    stopped = run(8, 6, 62.1, 0.9618) | {"val_accuracy": 0.9608}
+    baseline = run(10, 6, 92.4, 0.9680) | {"val_accuracy": 0.9617}
+    words = training.early_stopping_words(stopped, baseline, 10, 2, N_TEST)
+    assert "30.3 s saved" in words and "behind by 62 images" in words
+    assert "it scores 0.9608, the baseline's last epoch 0.9617" in words
+    assert "gave up too soon" not in words
+
+
 def test_early_stopping_that_never_stopped_saved_nothing():
     words = training.early_stopping_words(
         run(10, 9, 44.0, 0.965), run(10, 9, 40.3, 0.968), 10, 2, N_TEST
