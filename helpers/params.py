@@ -164,12 +164,24 @@ def injected_names() -> list[str]:
     return names
 
 
-def check_parameters(chapter: str, **values) -> dict:
+class Parameters(dict):
+    """A chapter's checked parameters and their ``PROFILE``: a plain dict (it is
+    written into every metrics file as it is), which also remembers the
+    ``chapter`` it was checked for, so that the page's box can say what the
+    profile means for that chapter (:func:`helpers.profiles.note`)."""
+
+    def __init__(self, values: dict, chapter: str):
+        super().__init__(values)
+        self.chapter = chapter
+
+
+def check_parameters(chapter: str, **values) -> Parameters:
     """Validate ``values`` and return them with the ``PROFILE`` they match.
 
     ``chapter`` is the notebook's stem (``"01_data"``); the profile is derived
     from the values by :func:`helpers.profiles.identify`. A name papermill
     injected that the chapter does not declare (a typo, say) stops the run.
+    The dict returned knows its chapter (:class:`Parameters`).
     """
     for name in injected_names():
         if name not in values:
@@ -190,4 +202,6 @@ def check_parameters(chapter: str, **values) -> dict:
             raise ParameterError(
                 f"{name}={value!r} is not allowed: expected {allowed}."
             )
-    return {**values, "PROFILE": profiles.identify(chapter, values)}
+    return Parameters(
+        {**values, "PROFILE": profiles.identify(chapter, values)}, chapter
+    )

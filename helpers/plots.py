@@ -71,6 +71,7 @@ def history(
     metrics=("loss", "accuracy"),
     skip: int = 0,
     log_loss: bool = False,
+    colours: dict[str, str] | None = None,
 ):
     """Training (solid, filled dots) and validation (dashed, open dots) curves of
     one or more runs (chapter 3).
@@ -78,8 +79,11 @@ def history(
     ``histories`` maps a run's name to its history dict; ``skip`` leaves out the
     first epochs, whose large loss can flatten the rest of a curve, and
     ``log_loss`` draws the loss on a log scale, for runs whose losses differ
-    a hundredfold. Epochs are whole numbers on the axis, and a run of one epoch
-    still shows its two dots apart; with more than one run the legend goes below
+    a hundredfold. ``colours`` maps a run's name to its colour, so that a model
+    keeps one colour in every figure of a chapter (chapter 5); runs it leaves
+    out take Matplotlib's colours in turn. Epochs are whole numbers on the
+    axis, which ends half an epoch after the longest run shown; a run of one epoch
+    still shows its two dots apart. With more than one run the legend goes below
     the panels, where it hides no curve. The panels are stacked, one per
     metric, in the book's column width: side by side they would shrink to
     illegible text on a phone.
@@ -89,9 +93,14 @@ def history(
     fig, axes = plt.subplots(
         len(metrics), 1, figsize=(6.5, 2.9 * len(metrics)), sharex=True, squeeze=False
     )
-    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    cycle = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    colour_of = {
+        name: (colours or {}).get(name, default)
+        for name, default in zip(histories, cycle * 3)
+    }
     for ax, metric in zip(axes.flat, metrics):
-        for (name, values), colour in zip(histories.items(), colours * 3):
+        for name, values in histories.items():
+            colour = colour_of[name]
             epochs = np.arange(1, len(values[metric]) + 1)[skip:]
             ax.plot(
                 epochs,
@@ -118,7 +127,7 @@ def history(
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         if longest - skip <= 1:  # one epoch: one tick, not 0.95 ... 1.05
             ax.set_xticks([skip + 1])
-            ax.set_xlim(skip + 0.5, skip + 1.5)
+        ax.set_xlim(skip + 0.5, longest + 0.5)  # the longest run shown, no more
         ax.grid(alpha=0.3)
     axes.flat[-1].set_xlabel("epoch")
     if len(histories) > 1:  # one entry per run, and the two line styles once
@@ -126,7 +135,7 @@ def history(
 
         handles = [
             Line2D([], [], color=colour, lw=6, label=name)
-            for name, colour in zip(histories, colours * 3)
+            for name, colour in colour_of.items()
         ] + [
             Line2D([], [], color="black", ls="-", marker="o", ms=4, label="training"),
             Line2D(

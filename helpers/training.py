@@ -161,3 +161,164 @@ def fit(
         weights=count_weights(model),
         best_epoch=best,
     )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def _epochs(numbers: list[int]) -> str:
+    """``[3]`` -> "epoch 3", ``[3, 5, 7]`` -> "epochs 3, 5 and 7"."""
+    if len(numbers) == 1:
+        return f"epoch {numbers[0]}"
+    return "epochs " + ", ".join(map(str, numbers[:-1])) + f" and {numbers[-1]}"
+
+
+def trend(values: list[float]) -> str:
+    """How a per-epoch curve went, in words for a glued sentence (chapter 5):
+    where it was lowest, and whether it rose on the way there or after.
+
+    The words follow the subject "The training loss": "falls in every epoch,
+    from 0.412 to 0.0213"; "falls from 0.412 in epoch 1 to its lowest, 0.0213,
+    in epoch 9, and is higher in epoch 10 (0.0251)". An overall fall is never
+    called steady when some epoch rose.
+    """
+    values = [float(v) for v in values]
+    if not values:
+        raise ValueError("no epochs to describe")
+    n = len(values)
+    if n == 1:
+        return f"is a single point after one epoch ({values[0]:.3g})"
+    lowest = min(range(n), key=values.__getitem__) + 1  # the first lowest epoch
+    rises = [e for e in range(2, n + 1) if values[e - 1] > values[e - 2]]
+    first, low, last = values[0], values[lowest - 1], values[-1]
+    if not rises and all(b < a for a, b in zip(values, values[1:])):
+        return f"falls in every epoch, from {first:.3g} to {last:.3g}"
+    if not rises:  # some epochs level, none higher
+        return f"never rises: from {first:.3g} in epoch 1 to {last:.3g} in epoch {n}"
+    if lowest == 1:
+        return (
+            f"is lowest in epoch 1 ({first:.3g}) and never falls below it again; "
+            f"it ends at {last:.3g} in epoch {n}"
+        )
+    text = (
+        f"falls from {first:.3g} in epoch 1 to its lowest, {low:.3g}, in epoch {lowest}"
+    )
+    if lowest == n:
+        text += ", the last"
+    before = [e for e in rises if e < lowest]
+    if before:
+        text += f", though not in every epoch (it rose in {_epochs(before)})"
+    if lowest == n:
+        return text
+    after = values[lowest:]
+    if lowest == n - 1:
+        return text + f", and is higher in epoch {n} ({last:.3g})"
+    if all(b > a for a, b in zip(values[lowest - 1 :], after)):
+        return text + f", and rises in every epoch after it, to {last:.3g} in epoch {n}"
+    return text + (
+        f", and stays above it in the {n - lowest} epochs after it, ending at "
+        f"{last:.3g} in epoch {n}"
+    )
+
+
+def early_stopping_words(
+    stopped: dict, baseline: dict, epochs: int, patience: int, n_test: int
+) -> str:
+    """What early stopping did, against the same network trained without it, in
+    words for a glued sentence (chapter 5, for this build's run and for the
+    archived full-profile runs).
+
+    ``stopped`` and ``baseline`` are metrics records, or dicts with their keys
+    ``epochs_run``, ``best_epoch`` (the epoch of the lowest validation loss),
+    ``train_seconds``, ``test_accuracy`` and, if known, ``val_accuracy``;
+    ``epochs`` is the budget both had and ``patience`` the callback's. Both runs
+    start from the same seed, so early stopping can only save epochs: the words
+    say how many, whether the clock agrees (two timings of the same computation
+    can differ on a shared machine), and how the weights it kept compare with
+    the baseline's on ``n_test`` test images (:func:`helpers.results.versus`).
+    """
+    from .results import verdict, versus
+
+    ran, best = stopped["epochs_run"], stopped["best_epoch"]
+    base_ran, base_best = baseline["epochs_run"], baseline["best_epoch"]
+    seconds, base_seconds = stopped["train_seconds"], baseline["train_seconds"]
+    clock = f"{seconds:,.1f} s against the baseline's {base_seconds:,.1f} s"
+    if ran >= epochs and epochs == 1:
+        text = (
+            "With a single epoch there is nothing to stop early: the run trained "
+            f"its one epoch like the baseline ({clock}, the same computation "
+            "timed twice) and saved no time."
+        )
+    elif ran >= epochs:
+        why = (
+            "the validation loss was lowest in the last epoch"
+            if best == ran
+            else f"the validation loss was lowest in epoch {best}, "
+            f"{_count(ran - best, 'epoch')} before the end, fewer than the "
+            f"patience of {patience}"
+        )
+        text = (
+            f"Early stopping never stopped this run: {why}. So it trained all "
+            f"{epochs} epochs like the baseline ({clock}, the same computation "
+            "timed twice) and saved no time"
+            + (
+                f"; it did restore the weights of epoch {best}."
+                if best < ran
+                else ", and it kept the last epoch's weights."
+            )
+        )
+    else:
+        text = (
+            f"Early stopping ended the run after {ran} of {epochs} epochs, "
+            f"{_count(ran - best, 'epoch')} after its lowest validation loss "
+            f"(epoch {best}), and restored epoch {best}'s weights. It skipped "
+            f"{_count(epochs - ran, 'epoch')}"
+        )
+        if seconds < base_seconds:
+            text += (
+                f" and trained for {seconds:,.1f} s against the baseline's "
+                f"{base_seconds:,.1f} s for all {epochs}: "
+                f"{base_seconds - seconds:,.1f} s saved."
+            )
+        else:
+            text += (
+                f", yet on the clock it took {seconds:,.1f} s against the baseline's "
+                f"{base_seconds:,.1f} s for all {epochs}: "
+                f"{seconds / ran:,.1f} s an epoch against "
+                f"{base_seconds / base_ran:,.1f} s for the same computation, so "
+                "this machine's timing varied by more than the skipped epochs "
+                "cost, and here the saving is in epochs only."
+            )
+    test, base_test = stopped["test_accuracy"], baseline["test_accuracy"]
+    if (ran, best, test) == (base_ran, base_ran, base_test):
+        return text + f" It ends where the baseline ends: test accuracy {test:.4f}."
+    text += (
+        f" On the test set it scores {test:.4f} against the baseline's "
+        f"{base_test:.4f}: {versus(test, base_test, n_test)}."
+    )
+    side = verdict(test, base_test, n_test)
+    if ran < epochs and base_best > best:
+        text += (
+            " The baseline's validation loss went on to fall below epoch "
+            f"{best}'s, to its lowest in epoch {base_best}: with a patience of "
+            f"{_count(patience, 'epoch')}, early stopping gave up too soon here."
+        )
+    if side == "ahead" and base_best < base_ran:
+        text += (
+            f" The baseline ends with its last epoch's weights, "
+            f"{_count(base_ran - base_best, 'epoch')} past its own lowest "
+            f"validation loss (epoch {base_best})."
+        )
+    elif side == "behind" and base_best <= best < ran:
+        text += (
+            " The weights with the lowest validation loss need not have the most "
+            "right answers: the loss also punishes confident mistakes"
+        )
+        if "val_accuracy" in stopped and "val_accuracy" in baseline:
+            text += (
+                f" (on the validation images it scores {stopped['val_accuracy']:.4f}, "
+                f"the baseline's last epoch {baseline['val_accuracy']:.4f})"
+            )
+        text += "."
+    return text

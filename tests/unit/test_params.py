@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 
 from helpers import data, params, profiles
@@ -206,3 +207,100 @@ def test_networks_as_papermill_passes_them():
     assert params.RULES["NETWORKS"]("[1, 2]") is None
     assert params.RULES["NETWORKS"]("__import__('os')") is not None
     assert params.RULES["NETWORKS"]("[0]") is not None
+
+
+def chapter_values(chapter, profile):
+    """A chapter's parameters under ``profile``, checked as the chapter checks them."""
+    import ast
+    import json
+    from pathlib import Path
+
+    notebook = Path(__file__).resolve().parents[2] / "book" / f"{chapter}.ipynb"
+    cell = next(
+        c
+        for c in json.loads(notebook.read_text())["cells"]
+        if "parameters" in c["metadata"].get("tags", [])
+    )
+    declared = {
+        node.targets[0].id: ast.literal_eval(node.value)
+        for node in ast.parse("".join(cell["source"])).body
+    }
+    declared |= profiles.parameters(
+        profile, chapter, set(declared), declared.get("DATASET")
+    )
+    return check_parameters(chapter, **declared)
+
+
+TRAINING_CHAPTERS = [
+    "02_baselines",
+    "03_mlp",
+    "04_cnn",
+    "05_regularization",
+    "06_ensemble",
+    "07_faster",
+    "08_clothes",
+]
+
+
+@pytest.mark.parametrize("profile", ["smoke", "standard", "full"])
+@pytest.mark.parametrize("chapter", TRAINING_CHAPTERS)
+def test_the_box_says_what_the_profile_means_for_this_chapter(chapter, profile):
+    """Where this chapter departs from the full profile, with the full profile's
+    values; the one-class remark only in chapters with batch-normalized networks
+    that a smoke run leaves there, with the accuracy such a network shows; no
+    other chapter named."""
+    import re
+
+    values = chapter_values(chapter, profile)
+    assert values.chapter == chapter and values["PROFILE"] == profile
+    box = profiles.note(values)
+    full = profiles.parameters("full", chapter, set(values), values.get("DATASET"))
+    departing = [name for name, value in full.items() if values[name] != value]
+    if profile == "full":
+        assert "At the full profile" not in box
+    else:
+        for name in departing:
+            if name not in ("TRAIN_SIZE", "CV_SIZE"):
+                assert f"{name} {full[name]:,}" in box, (name, box)
+    assert ("sources' own settings" in box) == (chapter not in profiles.FULL_IS)
+    one_class = "answer one class for every image" in box
+    assert one_class == (profile == "smoke" and chapter in profiles.BATCH_NORMALIZED), (
+        box
+    )
+    if one_class:
+        _, (_, labels) = data.load(values["DATASET"])
+        shares = np.bincount(labels) / len(labels)
+        assert f"{shares.max():.4f}" in box and f"{shares.min():.4f}" in box
+        assert "0.10," not in box and "0.10)" not in box
+    assert not re.findall(r"chapter \d+", box), box
+
+
+def test_the_one_class_remark_sits_where_batch_normalization_does():
+    """Chapters listed in BATCH_NORMALIZED train batch-normalized networks (in the
+    notebook or in the helpers it imports); of those that do, only chapter 5 is
+    left out (its momentum of 0.9 keeps the smoke run's networks off one class,
+    a note in profiles says so)."""
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    sys.path.insert(0, str(root / "scripts"))
+    import book
+
+    def uses_batch_norm(stem):
+        notebook = root / "book" / f"{stem}.ipynb"
+        texts = [notebook.read_text()] + [
+            p.read_text() for p in book.helpers_used(notebook)
+        ]
+        return any("BatchNormalization(" in text for text in texts)
+
+    with_batch_norm = {s for s in TRAINING_CHAPTERS if uses_batch_norm(s)}
+    assert set(profiles.BATCH_NORMALIZED) <= with_batch_norm
+    assert with_batch_norm - set(profiles.BATCH_NORMALIZED) == {"05_regularization"}
+
+
+def test_parameters_stay_a_plain_dict_for_the_metrics_files():
+    import json
+
+    values = chapter_values("05_regularization", "smoke")
+    assert isinstance(values, dict) and json.loads(json.dumps(values)) == values
