@@ -231,7 +231,8 @@ def note(values: dict, page: str = "models", chapter: str | None = None) -> str:
             meaning = (
                 f"Its numbers test the code, not the models. {where}; models "
                 "trained this little score far below what they can do, so no "
-                "sentence here should be read as a finding."
+                "sentence about this build's own runs should be read as a finding "
+                "(those about the archived runs are findings)."
                 + _one_class_note(chapter, values)
                 + " The results chapter shows the archived full-profile runs."
             )
