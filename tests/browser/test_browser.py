@@ -146,7 +146,8 @@ def open_page(browser, server, chapter, width):
 
 
 def overflowing(browser):
-    """Elements that scroll sideways, or stick out of the page, as (tag, text)."""
+    """Elements that scroll sideways, or stick out of the page, as (kind, text,
+    whether a line above says that it scrolls)."""
     return browser.execute_script(
         """
         const page = document.documentElement;
@@ -170,7 +171,10 @@ def overflowing(browser):
             const kind = table ? 'table'
                          : code ? 'code'
                          : el.tagName.toLowerCase();
-            found.push([kind, el.textContent.trim().slice(0, 60)]);
+            // a line above it says that it scrolls (_static/scroll-hint.js)
+            const hinted = !!el.previousElementSibling?.classList
+                             .contains('scroll-hint');
+            found.push([kind, el.textContent.trim().slice(0, 60), hinted]);
           }
         }
         return found;"""
@@ -236,6 +240,12 @@ def test_chapter_page(browser, server, chapter, width):
     allowed = () if width >= 1000 else ("table", "code")
     sideways = [item for item in overflowing(browser) if item[0] not in allowed]
     assert not sideways, f"scrolls sideways at {width} px: {sideways[:3]}"
+    silent = [
+        text
+        for kind, text, hinted in overflowing(browser)
+        if kind == "table" and not hinted
+    ]
+    assert not silent, f"wide tables with no line saying they scroll: {silent[:3]}"
 
     # the theme's header bar holds only a second search button (_static/book.css)
     header = browser.execute_script(
