@@ -7,6 +7,14 @@
 #
 # Networks already archived are not trained again (helpers.members).
 set -u
+# `nice` alone does not yield to the standard build or the tests: with the kernel's
+# autogroups (sched_autogroup_enabled), CPU time is shared between sessions
+# first, whatever each process's nice. So this run takes a session of its own
+# and gives that session the lowest priority.
+if [ -z "${FULL_RUN_OWN_SESSION:-}" ] && command -v setsid > /dev/null; then
+    FULL_RUN_OWN_SESSION=1 exec setsid bash "$0" "$@"
+fi
+echo 19 > /proc/self/autogroup 2> /dev/null || true
 cd "$(dirname "$0")/.."
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 
