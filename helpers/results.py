@@ -519,12 +519,16 @@ def noise_images(accuracy: float, n: int) -> float:
 
     Two runs, or a run and a source, whose accuracies differ by fewer images
     than this cannot be told apart on that set: 28 images of the 10,000 test
-    images at an accuracy of 0.98.
+    images at an accuracy of 0.98. Measured on two different sets of ``n``
+    images (two random validation splits), they need √2 times as many
+    (:func:`versus`).
     """
     return 2 * math.sqrt(accuracy * (1 - accuracy) * n)
 
 
-def versus(a: float, b: float, n: int, split: str = "test") -> str:
+def versus(
+    a: float, b: float, n: int, split: str = "test", independent: bool = False
+) -> str:
     """How accuracy ``a`` compares with ``b``, both measured on ``n`` images of
     ``split``, in words (chapter 2).
 
@@ -533,25 +537,51 @@ def versus(a: float, b: float, n: int, split: str = "test") -> str:
     images of 10,000". Otherwise "ahead by 47 images of 10,000 (0.0047), beyond
     the test set's noise of 28" (or "behind by ..."). The images are the
     difference times ``n``, rounded; a source's four-decimal number is counted
-    the same way.
+    the same way. ``independent``: ``a`` and ``b`` were measured on two
+    different draws of ``n`` images (our validation split against a source's),
+    whose noises add up, so the bar is √2 times as high: "within the noise of
+    two validation splits".
     """
     images = round(abs(a - b) * n)
     counted = f"{images:,} image{'' if images == 1 else 's'} of {n:,}"
-    side = verdict(a, b, n)
+    side = verdict(a, b, n, independent)
+    noise = f"noise of two {split} splits" if independent else f"{split} set's noise"
     if side == "a tie":
-        return f"a tie, within the {split} set's noise: {counted}"
+        return f"a tie, within the {noise}: {counted}"
     return (
         f"{side} by {counted} ({abs(a - b):.4f}), "
-        f"beyond the {split} set's noise of {noise_images(b, n):.0f}"
+        f"beyond the {noise} of {_bar(b, n, independent):.0f}"
     )
 
 
-def verdict(a: float, b: float, n: int) -> str:
+def verdict(a: float, b: float, n: int, independent: bool = False) -> str:
     """ "ahead", "behind" or "a tie": accuracy ``a`` against ``b`` on ``n`` images,
-    a tie when they differ by less than :func:`noise_images` of ``b`` (chapter 2)."""
-    if abs(a - b) * n < noise_images(b, n):
+    a tie when they differ by less than :func:`noise_images` of ``b``, or √2
+    times that when they were measured on ``independent`` draws of images
+    (chapter 2)."""
+    if abs(a - b) * n < _bar(b, n, independent):
         return "a tie"
     return "ahead" if a > b else "behind"
+
+
+def _bar(b: float, n: int, independent: bool) -> float:
+    return noise_images(b, n) * (math.sqrt(2) if independent else 1)
+
+
+def versus_source(ours: float, source: dict, n: int) -> str:
+    """:func:`versus` for a run against a source's number (``source`` as
+    :func:`reported` returns it), on the source's split of ``n`` images
+    (chapter 2). A source's test accuracy is on the datasets' own 10,000 test
+    images, as ours; its validation accuracy is on its own random split, other
+    images than ours, so the two noises add up."""
+    split = source["split"]
+    return versus(ours, source["accuracy"], n, split, split == "validation")
+
+
+def source_verdict(ours: float, source: dict, n: int) -> str:
+    """:func:`verdict` for a run against a source's number, as
+    :func:`versus_source` words it (chapter 2)."""
+    return verdict(ours, source["accuracy"], n, source["split"] == "validation")
 
 
 def trained_on(record: dict) -> str:

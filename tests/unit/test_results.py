@@ -221,3 +221,22 @@ def test_versus_calls_a_difference_within_the_noise_a_tie():
     assert "1 image of 100" in results.versus(0.51, 0.50, 100)
     assert results.versus(0.90, 0.95, 100).startswith("behind by 5 images")
     assert results.versus(0.95, 0.90, 100).startswith("a tie")
+
+
+def test_versus_a_source_on_its_own_validation_split_adds_the_two_noises():
+    # chapter 2's tree against source 002 (Fashion-MNIST): 91 images of 12,000,
+    # beyond one split's noise (89) but not two splits' (126): a tie
+    source = {"accuracy": 0.7896, "split": "validation"}
+    assert results.verdict(0.7972, 0.7896, 12_000) == "ahead"
+    assert results.source_verdict(0.7972, source, 12_000) == "a tie"
+    assert results.versus_source(0.7972, source, 12_000) == (
+        "a tie, within the noise of two validation splits: 91 images of 12,000"
+    )
+    # a source's test accuracy is on the same 10,000 test images as ours
+    test = {"accuracy": 0.9811, "split": "test"}
+    assert results.versus_source(0.9858, test, 10_000) == results.versus(
+        0.9858, 0.9811, 10_000
+    )
+    assert results.versus_source(
+        0.90, {"accuracy": 0.80, "split": "validation"}, 12_000
+    ).endswith("beyond the noise of two validation splits of 124")

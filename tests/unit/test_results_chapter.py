@@ -232,7 +232,7 @@ def shipped_findings():
         else:
             ours = float(np.mean(seeds)) if len(seeds) > 1 else record["test_accuracy"]
             n = N_TEST
-        side = results.verdict(ours, source["accuracy"], n)
+        side = results.source_verdict(ours, source, n)
         rows.append((record, ours, n, source, side))
     return rows
 
