@@ -231,7 +231,7 @@ def early_stopping_words(
 
     ``stopped`` and ``baseline`` are metrics records, or dicts with their keys
     ``epochs_run``, ``best_epoch`` (the epoch of the lowest validation loss),
-    ``train_seconds``, ``test_accuracy`` and, if known, ``val_accuracy``;
+    ``train_seconds`` and ``test_accuracy``;
     ``epochs`` is the budget both had and ``patience`` the callback's. Both runs
     start from the same seed, so early stopping can only save epochs: the words
     say how many, whether the clock agrees (two timings of the same computation
@@ -276,10 +276,14 @@ def early_stopping_words(
             f"{_count(epochs - ran, 'epoch')}"
         )
         if seconds < base_seconds:
+            each = base_seconds / base_ran
             text += (
                 f" and trained for {seconds:,.1f} s against the baseline's "
                 f"{base_seconds:,.1f} s for all {epochs}: "
-                f"{base_seconds - seconds:,.1f} s saved."
+                f"{base_seconds - seconds:,.1f} s saved, where "
+                f"{_count(epochs - ran, 'epoch')} at the baseline's {each:,.1f} s "
+                f"would save {(epochs - ran) * each:,.1f} s (two timings of the same "
+                "computation vary on a shared machine)."
             )
         else:
             text += (
@@ -313,12 +317,6 @@ def early_stopping_words(
     elif side == "behind" and base_best <= best < ran:
         text += (
             " The weights with the lowest validation loss need not have the most "
-            "right answers: the loss also punishes confident mistakes"
+            "right answers: the loss also punishes confident mistakes."
         )
-        if "val_accuracy" in stopped and "val_accuracy" in baseline:
-            text += (
-                f" (on the validation images it scores {stopped['val_accuracy']:.4f}, "
-                f"the baseline's last epoch {baseline['val_accuracy']:.4f})"
-            )
-        text += "."
     return text

@@ -87,15 +87,20 @@ def test_early_stopping_that_took_longer_on_the_clock_says_so():
     assert "lowest in epoch 9" in words and "gave up too soon" in words
 
 
-def test_early_stopping_behind_shows_the_validation_accuracies():
-    """The weights of the lowest validation loss, 62 test images behind: the words
-    set the two validation accuracies side by side."""
+def test_early_stopping_behind_explains_the_loss_and_weighs_the_time_saved():
+    """The weights of the lowest validation loss, 62 test images behind; the time
+    saved beside what the skipped epochs would save (the standard build's 3.4 s
+    against 4.5 s: one timing against another on a shared machine). No validation
+    accuracies as evidence: 0.9608 against 0.9617 is 1 image of 1,200."""
     stopped = run(8, 6, 62.1, 0.9618) | {"val_accuracy": 0.9608}
     baseline = run(10, 6, 92.4, 0.9680) | {"val_accuracy": 0.9617}
     words = training.early_stopping_words(stopped, baseline, 10, 2, N_TEST)
-    assert "30.3 s saved" in words and "behind by 62 images" in words
-    assert "it scores 0.9608, the baseline's last epoch 0.9617" in words
-    assert "gave up too soon" not in words
+    assert (
+        "30.3 s saved, where 2 epochs at the baseline's 9.2 s would save 18.5 s"
+        in words
+    )
+    assert "behind by 62 images" in words and "confident mistakes." in words
+    assert "0.9608" not in words and "gave up too soon" not in words
 
 
 def test_early_stopping_that_never_stopped_saved_nothing():
