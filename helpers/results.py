@@ -535,7 +535,8 @@ def versus(
     A difference smaller than two standard errors of ``b``
     (:func:`noise_images`) is a tie: "a tie, within the test set's noise: 2
     images of 10,000". Otherwise "ahead by 47 images of 10,000 (0.0047), beyond
-    the test set's noise of 28" (or "behind by ..."). The images are the
+    the test set's noise of 28" (or "behind by ..."); no image apart, "level to
+    within one image of 10,000". The images are the
     difference times ``n``, rounded; a source's four-decimal number is counted
     the same way. ``independent``: ``a`` and ``b`` were measured on two
     different draws of ``n`` images (our validation split against a source's),
@@ -546,6 +547,8 @@ def versus(
     counted = f"{images:,} image{'' if images == 1 else 's'} of {n:,}"
     side = verdict(a, b, n, independent)
     noise = f"noise of two {split} splits" if independent else f"{split} set's noise"
+    if images == 0:
+        return f"level to within one image of {n:,}"
     if side == "a tie":
         return f"a tie, within the {noise}: {counted}"
     return (

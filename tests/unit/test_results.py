@@ -209,7 +209,7 @@ def test_versus_calls_a_difference_within_the_noise_a_tie():
         == "a tie, within the test set's noise: 2 images of 10,000"
     )
     assert results.versus(0.8953, 0.8953, 12_000, "validation") == (
-        "a tie, within the validation set's noise: 0 images of 12,000"
+        "level to within one image of 12,000"
     )
     assert results.versus(0.9858, 0.9811, 10_000) == (
         "ahead by 47 images of 10,000 (0.0047), beyond the test set's noise of 27"
