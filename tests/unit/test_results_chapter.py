@@ -292,8 +292,10 @@ def test_findings_of_the_shipped_archive(tmp_path, monkeypatch):
         if len(tests) > 1:
             spread = results.versus(max(tests), min(tests), N_TEST)
             assert spread in text["faster_ladder"]
-            could_not = "the test set could not have chosen" in text["faster_ladder"]
-            assert could_not == spread.startswith("a tie")
+            # validation (6,000 images) decides; within its noise, the page says so
+            vals = [rung["validation"] for rung in faster["ladder"]]
+            coin = "close to a coin toss" in text["faster_ladder"]
+            assert coin == (results.verdict(max(vals), min(vals), 6_000) == "a tie")
 
     # chapter 8 on Fashion-MNIST, as far as it is archived
     _, (_, clothes_labels) = data.load("fashion_mnist")
