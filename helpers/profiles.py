@@ -241,13 +241,8 @@ def note(values: dict, page: str = "models", chapter: str | None = None) -> str:
                 _at_most(value, full) for _, value, full in departs
             )
             meaning = (
-                f"This is the published book. {where}"
-                + (
-                    "; this build's settings are smaller, so that the whole book "
-                    "runs in one sitting on a laptop"
-                    if smaller
-                    else ""
-                )
+                f"{where}"
+                + ("; this build's are smaller" if smaller else "")
                 + ". The results chapter compares the archived full-profile runs "
                 "with the sources' numbers."
             )
@@ -299,10 +294,10 @@ def _full_is(chapter: str | None, sentence: bool = False) -> str:
     """What the full profile is for ``chapter``: a parenthesis, or a sentence."""
     if chapter not in FULL_IS:
         return (
-            "These are the sources' own settings: the fair comparison with their "
-            "numbers."
+            "These are the sources' epochs and batches: the fairest comparison with "
+            "their numbers."
             if sentence
-            else "the sources' own settings"
+            else "the sources' epochs and batches"
         )
     full = PROFILES["full"]
     return FULL_IS[chapter][sentence].format(

@@ -262,7 +262,7 @@ def test_the_box_says_what_the_profile_means_for_this_chapter(chapter, profile):
         for name in departing:
             if name not in ("TRAIN_SIZE", "CV_SIZE"):
                 assert f"{name} {full[name]:,}" in box, (name, box)
-    assert ("sources' own settings" in box) == (chapter not in profiles.FULL_IS)
+    assert ("sources' epochs and batches" in box) == (chapter not in profiles.FULL_IS)
     one_class = "answer one class for every image" in box
     assert one_class == (profile == "smoke" and chapter in profiles.BATCH_NORMALIZED), (
         box
