@@ -243,25 +243,15 @@ def note(values: dict, page: str = "models", chapter: str | None = None) -> str:
             meaning = (
                 f"{where}"
                 + ("; this build's are smaller" if smaller else "")
-                + ". The results chapter compares the archived full-profile runs "
-                "with the sources' numbers."
+                + ". The results chapter shows the archived full-profile runs."
             )
     if page == "results":
-        meaning = (
-            meaning.replace(
-                "the results chapter shows the archived full-profile runs",
-                "the first section below shows the archived full-profile runs",
-            )
-            .replace(
-                "The results chapter shows the archived full-profile runs.",
-                "The first section below shows the archived full-profile runs.",
-            )
-            .replace(
-                "The results chapter compares the archived full-profile runs with the "
-                "sources' numbers.",
-                "The first section below compares the archived full-profile runs with "
-                "the sources' numbers.",
-            )
+        meaning = meaning.replace(
+            "the results chapter shows the archived full-profile runs",
+            "the first section below shows the archived full-profile runs",
+        ).replace(
+            "The results chapter shows the archived full-profile runs.",
+            "The first section below shows the archived full-profile runs.",
         )
     return f"{run} {meaning}"
 

@@ -533,15 +533,15 @@ def versus(
     ``split``, in words (chapter 2).
 
     A difference smaller than two standard errors of ``b``
-    (:func:`noise_images`) is a tie: "a tie, within the test set's noise: 2
-    images of 10,000". Otherwise "ahead by 47 images of 10,000 (0.0047), beyond
-    the test set's noise of 28" (or "behind by ..."); no image apart, "level to
-    within one image of 10,000". The images are the
-    difference times ``n``, rounded; a source's four-decimal number is counted
-    the same way. ``independent``: ``a`` and ``b`` were measured on two
+    (:func:`noise_images`) is a tie: "a tie: 2 images of 10,000 apart, within
+    the test set's noise of 28". Otherwise "ahead by 47 images of 10,000
+    (0.0047), beyond the test set's noise of 28" (or "behind by ..."); no image
+    apart, "level to within one image of 10,000". The images are the difference
+    times ``n``, rounded; a source's four-decimal number is counted the same
+    way. ``independent``: ``a`` and ``b`` were measured on two
     different draws of ``n`` images (our validation split against a source's),
     whose noises add up, so the bar is √2 times as high: "within the noise of
-    two validation splits".
+    two validation splits of 126".
     """
     images = round(abs(a - b) * n)
     counted = f"{images:,} image{'' if images == 1 else 's'} of {n:,}"
@@ -549,12 +549,10 @@ def versus(
     noise = f"noise of two {split} splits" if independent else f"{split} set's noise"
     if images == 0:
         return f"level to within one image of {n:,}"
+    bar = _bar(b, n, independent)
     if side == "a tie":
-        return f"a tie, within the {noise}: {counted}"
-    return (
-        f"{side} by {counted} ({abs(a - b):.4f}), "
-        f"beyond the {noise} of {_bar(b, n, independent):.0f}"
-    )
+        return f"a tie: {counted} apart, within the {noise} of {bar:.0f}"
+    return f"{side} by {counted} ({abs(a - b):.4f}), beyond the {noise} of {bar:.0f}"
 
 
 def verdict(a: float, b: float, n: int, independent: bool = False) -> str:

@@ -151,7 +151,7 @@ def test_early_stopping_words_hold_for_the_archived_full_runs(dataset):
         ).split(":")[0]
         in words
     )
-    assert (side == "a tie") == ("a tie, within the test set's noise" in words)
+    assert (side == "a tie") == ("within the test set's noise of" in words)
 
 
 def test_one_colour_per_run_across_figures():

@@ -206,7 +206,7 @@ def test_versus_calls_a_difference_within_the_noise_a_tie():
     """Chapters 2 to 5 word their comparisons with it; ties count the images."""
     assert (
         results.versus(0.9813, 0.9811, 10_000)
-        == "a tie, within the test set's noise: 2 images of 10,000"
+        == "a tie: 2 images of 10,000 apart, within the test set's noise of 27"
     )
     assert results.versus(0.8953, 0.8953, 12_000, "validation") == (
         "level to within one image of 12,000"
@@ -230,7 +230,8 @@ def test_versus_a_source_on_its_own_validation_split_adds_the_two_noises():
     assert results.verdict(0.7972, 0.7896, 12_000) == "ahead"
     assert results.source_verdict(0.7972, source, 12_000) == "a tie"
     assert results.versus_source(0.7972, source, 12_000) == (
-        "a tie, within the noise of two validation splits: 91 images of 12,000"
+        "a tie: 91 images of 12,000 apart, within the noise of two validation "
+        "splits of 126"
     )
     # a source's test accuracy is on the same 10,000 test images as ours
     test = {"accuracy": 0.9811, "split": "test"}

@@ -171,8 +171,8 @@ def test_findings_for_a_made_up_archive(tmp_path, monkeypatch):
         "0.9775 against 0.9811 on the test set, behind by 36 images of 10,000 "
         "(0.0036), beyond the test set's noise of 27. Source 001 trained on all "
         "60,000, and so did the book's run of the same network, which ties with its "
-        "number: mean of 5 seeds 0.9809 against 0.9811 on the test set, a tie, "
-        "within the test set's noise: 2 images of 10,000."
+        "number: mean of 5 seeds 0.9809 against 0.9811 on the test set, a tie: 2 "
+        "images of 10,000 apart, within the test set's noise of 27."
     )
     assert "For the CNN of source 001 on MNIST the archive holds no run" in why
     validation = text["full_validation"]
@@ -192,8 +192,8 @@ def test_findings_for_a_made_up_archive(tmp_path, monkeypatch):
     assert text["summary_ensemble"] == (
         f"2 of its {parameters['N_MODELS']} networks of {parameters['EPOCHS']} "
         "epochs are archived so far, 0.9970 together, against source 000's 0.9972 "
-        f"for all {parameters['N_MODELS']} (a tie, within the test set's noise: 2 "
-        "images of 10,000). Alone they score 0.9960 to 0.9970."
+        f"for all {parameters['N_MODELS']} (a tie: 2 images of 10,000 apart, within "
+        "the test set's noise of 11). Alone they score 0.9960 to 0.9970."
     )
     assert (
         "source 000's ensemble of CNNs (MNIST): 2 of its 7 networks are archived "
