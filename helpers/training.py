@@ -82,6 +82,99 @@ class Run:
         return len(next(iter(self.history.values())))
 
 
+def _in_notebook() -> bool:
+    """True inside a Jupyter kernel (papermill, Colab, JupyterLab), not in a script."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    return getattr(get_ipython(), "kernel", None) is not None
+
+
+def _epoch_line(epoch: int, epochs: int, seconds: float, logs: dict) -> str:
+    """One epoch as one line: 'epoch  3/10  4.1 s  accuracy 0.9812  loss 0.0612 ...'."""
+    values = "  ".join(
+        f"{name} {value:.3g}" if name == "learning_rate" else f"{name} {value:.4f}"
+        for name, value in (logs or {}).items()
+    )
+    width = len(str(epochs))
+    return f"epoch {epoch:>{width}}/{epochs}  {seconds:.1f} s  {values}"
+
+
+class NotebookLog:
+    """The epoch log of a run in a notebook, folded under one summary line
+    (chapter 3).
+
+    A Keras log of tens of epochs fills screens between a chapter's results. In a
+    notebook, :func:`fit` therefore prints the same lines (one per epoch, as
+    Keras' ``verbose=2``) into a live output while the run trains, and at the
+    end replaces them by an HTML ``<details>`` element: the book shows the
+    summary line, and a click opens the epochs. Its ``text/plain`` twin holds
+    the summary and every line, for frontends without HTML.
+
+    The live output ends empty, as it began: nbval compares the first state
+    of an output with the stored last one (it ignores updates), so both must
+    agree.
+    """
+
+    def __init__(self, epochs: int):
+        self.epochs, self.lines, self.handle = epochs, [], None
+
+    def callback(self):
+        import keras
+
+        log = self
+
+        class _Log(keras.callbacks.Callback):
+            def on_train_begin(self, logs=None):
+                log.begin()
+
+            def on_epoch_begin(self, epoch, logs=None):
+                self.started = time.perf_counter()
+
+            def on_epoch_end(self, epoch, logs=None):
+                seconds = time.perf_counter() - self.started
+                log.epoch(_epoch_line(epoch + 1, log.epochs, seconds, logs))
+
+        return _Log()
+
+    def begin(self) -> None:
+        from IPython.display import display
+
+        self.handle = display({"text/html": ""}, raw=True, display_id=True)
+
+    def epoch(self, line: str) -> None:
+        self.lines.append(line)
+        if self.handle is not None:
+            self.handle.update({"text/plain": "\n".join(self.lines)}, raw=True)
+
+    def end(self, run: Run) -> None:
+        import html
+
+        from IPython.display import display
+
+        if self.handle is not None:
+            self.handle.update({"text/html": ""}, raw=True)
+        summary = f"Training log: {_count(run.epochs_run, 'epoch')} in "
+        summary += f"{run.train_seconds:,.1f} s"
+        if "val_accuracy" in run.history:
+            val = run.history["val_accuracy"]
+            summary += f", validation accuracy {val[0]:.4f} after epoch 1"
+            if len(val) > 1:
+                summary += f", {val[-1]:.4f} after epoch {len(val)}"
+        body = "\n".join(self.lines)
+        display(
+            {
+                "text/html": (
+                    f'<details class="training-log"><summary>{html.escape(summary)}'
+                    f"</summary><pre>{html.escape(body)}</pre></details>"
+                ),
+                "text/plain": f"{summary}\n{body}",
+            },
+            raw=True,
+        )
+
+
 def count_weights(model) -> int:
     """Trainable weights, the number ``model.summary()`` reports as trainable params."""
     import keras
@@ -112,13 +205,18 @@ def fit(
     identical. ``early_stopping`` holds ``keras.callbacks.EarlyStopping``
     arguments; ``checkpoint=True`` keeps the weights with the lowest
     validation loss in a ``.keras`` file and returns the model loaded from it,
-    as the source tutorials do. ``verbose=2`` prints one line per epoch.
+    as the source tutorials do. ``verbose=2`` prints one line per epoch; in a
+    notebook the lines are folded under a summary line (:class:`NotebookLog`).
     """
     import keras
 
     keras.utils.set_random_seed(seed)
     model = build()
     callbacks = list(callbacks or [])
+    log = NotebookLog(epochs) if verbose == 2 and _in_notebook() else None
+    if log is not None:
+        callbacks.append(log.callback())
+        verbose = 0
     if early_stopping is not None:
         callbacks.append(
             keras.callbacks.EarlyStopping(**{"monitor": "val_loss", **early_stopping})
@@ -154,13 +252,16 @@ def fit(
         best = (
             min(range(len(values["val_loss"])), key=values["val_loss"].__getitem__) + 1
         )
-    return Run(
+    run = Run(
         model=model,
         history=values,
         train_seconds=seconds,
         weights=count_weights(model),
         best_epoch=best,
     )
+    if log is not None:
+        log.end(run)
+    return run
 
 
 def _count(n: int, noun: str) -> str:

@@ -241,3 +241,36 @@ def test_versus_a_source_on_its_own_validation_split_adds_the_two_noises():
     assert results.versus_source(
         0.90, {"accuracy": 0.80, "split": "validation"}, 12_000
     ).endswith("beyond the noise of two validation splits of 124")
+
+
+def test_source_002s_networks_are_matched_on_our_test_set():
+    """Source 002 scored its networks on images its checkpoint never chose on;
+    ours chose on validation, so our test accuracy is the match, against other
+    images than the source's (two noises)."""
+    cnn = results.reported("cnn_source002", "fashion_mnist")
+    forest = results.reported("forest_source002", "fashion_mnist")
+    assert (
+        results.our_split(cnn) == "test" and results.our_split(forest) == "validation"
+    )
+    record = {
+        "test_accuracy": 0.9250,
+        "val_accuracy": 0.9330,
+        "parameters": {"TRAIN_SIZE": None},
+    }
+    assert results.on_source_split(record, cnn, 0.2, 10_000) == (0.9250, 10_000)
+    assert results.on_source_split(record, forest, 0.2, 10_000) == (0.9330, 12_000)
+    assert results.images_from_source(record, cnn, 0.2, 10_000) == "-2 (tie)"
+    assert results.images_from_source(record, forest, 0.2, 10_000) == "+630"
+    assert results.versus_source(0.9250, cnn, 10_000) == (
+        "a tie: 2 images of 10,000 apart, within the noise of two held-out sets of 74"
+    )
+
+
+def test_the_seeds_mean_is_matched_on_the_test_set():
+    source = results.reported("mlp_source001", "mnist")
+    record = {"test_accuracy": 0.9788, "seed_test_accuracy": [0.9788, 0.9762]}
+    ours, n = results.on_source_split(record, source, 0.2, 10_000)
+    assert (round(ours, 4), n) == (0.9775, 10_000)
+    assert results.images_from_source(record, source, 0.2, 10_000) == "-36"
+    assert results.capital("the tree") == "The tree"
+    assert results.name_on("mlp_source001_all", "mnist").endswith(", on MNIST")

@@ -121,3 +121,46 @@ def test_environment_names_the_cpu_and_onednn():
     env = results.environment()
     assert env["cpu"] and isinstance(env.get("cpu_features", []), list)
     assert env["onednn"] in (True, False)  # TensorFlow is imported in this module
+
+
+def test_notebook_log_folds_the_epochs_and_ends_as_it_began(monkeypatch):
+    """In a notebook the epochs are shown live, then folded under a summary line;
+    the live output ends in the state it began in, the one nbval compares."""
+    import IPython.display
+
+    shown, updates = [], []
+
+    class Handle:
+        def update(self, data, raw):
+            updates.append(data)
+
+    def display(data, raw, display_id=False):
+        shown.append(data)
+        return Handle() if display_id else None
+
+    monkeypatch.setattr(training, "_in_notebook", lambda: True)
+    monkeypatch.setattr(IPython.display, "display", display)
+    x, y, xv, yv = tiny_problem()
+    run = training.fit(
+        build, x, y, epochs=3, batch_size=32, seed=0, validation_data=(xv, yv)
+    )
+    live, folded = shown
+    assert live == updates[-1] == {"text/html": ""}
+    assert [u["text/plain"].count("\n") for u in updates[:-1]] == [0, 1, 2]
+    summary = (
+        f"Training log: 3 epochs in {run.train_seconds:,.1f} s, validation accuracy "
+        f"{run.history['val_accuracy'][0]:.4f} after epoch 1, "
+        f"{run.history['val_accuracy'][-1]:.4f} after epoch 3"
+    )
+    assert folded["text/html"].startswith(
+        f'<details class="training-log"><summary>{summary}</summary><pre>epoch 1/3  '
+    )
+    lines = folded["text/plain"].splitlines()
+    assert lines[0] == summary and len(lines) == 4
+    assert f"val_loss {run.history['val_loss'][2]:.4f}" in lines[3]
+
+
+def test_outside_a_notebook_keras_prints_its_own_log(capsys):
+    x, y, xv, yv = tiny_problem()
+    training.fit(build, x, y, epochs=2, batch_size=32, seed=0, validation_data=(xv, yv))
+    assert "Epoch 2/2" in capsys.readouterr().out
