@@ -510,7 +510,7 @@ DISPLAY_NAMES = {
     "cnn_source000": "one CNN of source 000's ensemble",
     "ensemble_source000": "source 000's ensemble of CNNs",
     "ensemble_source000_faster": "chapter 7's faster ensemble",
-    "ensemble_resnet": "chapter 8's ensemble of residual networks",
+    "ensemble_clothes": "chapter 8's ensemble, its recipe chosen on validation",
 }
 
 
@@ -635,6 +635,86 @@ def images_from_source(
     ours, n = on_source_split(record, source, validation_share, n_test)
     tie = source_verdict(ours, source, n) == "a tie"
     return f"{round((ours - source['accuracy']) * n):+,d}" + (" (tie)" if tie else "")
+
+
+def archived_table(
+    models: list[str],
+    archived: dict,
+    here: dict,
+    profile: str,
+    validation_share: float,
+    n_test: int,
+    extra=None,
+):
+    """This build's accuracies beside the archived full-profile runs and the
+    sources' numbers, one row per model and dataset (chapters 2 to 4, section
+    "At the sources' settings").
+
+    ``archived`` maps (model, dataset) to an archived metrics record and
+    ``here`` maps a model to this build's ``{"val": ..., "test": ...}`` (on the
+    build's dataset, ``None`` where not measured). A test accuracy with several
+    seeds is their mean, as compared. ``extra(record)`` adds columns under
+    "full profile". Returns the table and the words for which archived runs it
+    shows: their profile, date and device, or, when they differ, the range of
+    dates, with a column naming each row's.
+    """
+    import pandas as pd
+
+    from .data import DATASETS
+    from .profiles import DATASET_NAMES
+
+    def four(value):
+        return "–" if value is None else f"{value:.4f}"
+
+    def test(record):
+        seeds = record.get("seed_test_accuracy", [])
+        if len(seeds) > 1:
+            return f"{np.mean(seeds):.4f} (mean)"
+        return four(record.get("test_accuracy"))
+
+    build = f"this build ({profile})"
+    keys = [(model, dataset) for model in models for dataset in DATASETS]
+    rows = {}
+    for model, dataset in keys:
+        record = archived.get((model, dataset), {})
+        source = reported(model, dataset)
+        ours = here.get((model, dataset), {})
+        split = {"validation": "val.", "test": "test"}.get((source or {}).get("split"))
+        rows[(display_name(model), DATASET_NAMES[dataset])] = {
+            (build, "val."): four(ours.get("val")),
+            (build, "test"): four(ours.get("test")),
+            ("full profile", "val."): four(record.get("val_accuracy")),
+            ("full profile", "test"): test(record) if record else "–",
+            **{
+                ("full profile", k): v
+                for k, v in (extra(record) if extra else {}).items()
+            },
+            ("source", "reported"): f"{source['accuracy']:.4f} ({split})"
+            if source
+            else "–",
+            ("source", "full − source, images"): images_from_source(
+                record, source, validation_share, n_test
+            )
+            if record and source
+            else "–",
+        }
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.index.names = ["model", "dataset"]
+    runs = sorted({trained_on(record) for record in archived.values()})
+    if len(runs) > 1:  # one run for all: the words name it, and the table keeps narrow
+        dates = sorted(r["environment"]["recorded_utc"][:10] for r in archived.values())
+        table[("archived run", "trained")] = [
+            f"{archived[key]['environment']['recorded_utc'][:10]}, "
+            f"{device(archived[key]['environment'], cpu_model=True)}"
+            if key in archived
+            else "not archived"
+            for key in keys
+        ]
+        runs = [
+            f"full profile, trained {dates[0]} to {dates[-1]}, on the machines the "
+            "last column names"
+        ]
+    return table, "; ".join(runs) or "none archived yet"
 
 
 def capital(text: str) -> str:

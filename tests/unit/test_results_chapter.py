@@ -123,7 +123,7 @@ def test_findings_for_a_made_up_archive(tmp_path, monkeypatch):
     # 15 validation images behind 0.8805, a tie; higher on test
     write_record(full, "02_baselines", "forest_source002", "fashion_mnist",
                  test_accuracy=0.8800, val_accuracy=0.8792)  # fmt: skip
-    write_record(full, "08_clothes", "ensemble_resnet", "mnist", test_accuracy=0.9960,
+    write_record(full, "08_clothes", "ensemble_clothes", "mnist", test_accuracy=0.9960,
                  members=5, recipe="resnet", tta=False)  # fmt: skip
 
     # two of chapter 6's seven networks: network i errs on its first `wrong` images
@@ -309,7 +309,7 @@ def test_findings_of_the_shipped_archive(tmp_path, monkeypatch):
         (
             r
             for r in results.load_archive("full")
-            if r["model"] == "ensemble_resnet" and r["dataset"] == "fashion_mnist"
+            if r["model"] == "ensemble_clothes" and r["dataset"] == "fashion_mnist"
         ),
         None,
     )
