@@ -209,7 +209,9 @@ def test_findings_for_a_made_up_archive(tmp_path, monkeypatch):
     assert text["summary_clothes"] == (
         "On Fashion-MNIST no network of chapter 8's full run is archived yet. On "
         "MNIST the recipe chosen on validation, resnet, reaches 0.9960 on the test "
-        "set with an ensemble of 5 networks."
+        "set with an ensemble of 5 networks; against the 0.9972 source 000 reported "
+        "for its ensemble of seven CNNs it is behind by 12 images of 10,000 "
+        "(0.0012), beyond the test set's noise of 11."
     )
     assert text["full_regularisation"] == (
         "No full-profile run of chapter 5 is archived yet."
