@@ -199,10 +199,15 @@ def note(values: dict, page: str = "models", chapter: str | None = None) -> str:
         parts.append(
             "all training images" if size is None else f"{size:,} training images"
         )
+    departs = _departures(chapter, values) if chapter else []
+    # the budget, and every other setting the text below sets against the full
+    # profile's, so that each value it names there has this build's beside it
+    named = {name for name, _, _ in departs}
     parts += [
-        f"{name} {value}"
+        _setting(name, value) if name == "CV_SIZE" else f"{name} {value}"
         for name, value in values.items()
-        if name.endswith("EPOCHS") or name == "N_MODELS"
+        if (name.endswith("EPOCHS") or name == "N_MODELS" or name in named)
+        and name not in ("TRAIN_SIZE", "DATASET")
     ]
     settings = f" ({', '.join(parts)})" if parts else ""
     run = f"This page was executed with the {profile} profile{settings}."
@@ -212,7 +217,6 @@ def note(values: dict, page: str = "models", chapter: str | None = None) -> str:
             "subset of training images (its size, the split, the drift) change with "
             "the profile."
         )
-    departs = _departures(chapter, values) if chapter else []
     if profile == "full":
         meaning = _full_is(chapter, sentence=True)
     elif profile == CUSTOM:
