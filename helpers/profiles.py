@@ -246,7 +246,11 @@ def note(values: dict, page: str = "models", chapter: str | None = None) -> str:
             )
             meaning = (
                 f"{where}"
-                + ("; this build's are smaller" if smaller else "")
+                + (
+                    f"; this build's {'is' if len(departs) == 1 else 'are'} smaller"
+                    if smaller
+                    else ""
+                )
                 + ". The results chapter shows the archived full-profile runs."
             )
     if page == "results":
@@ -264,6 +268,10 @@ def note(values: dict, page: str = "models", chapter: str | None = None) -> str:
 # one source each): what it is instead, for the box, as a parenthesis and as a
 # sentence
 FULL_IS = {
+    "02_baselines": (  # trees have no epochs or batches
+        "source 002's settings",
+        "These are source 002's settings: the fairest comparison with its numbers.",
+    ),
     "07_faster": (
         "{network_epochs} network-epochs per ensemble, against source 000's "
         "{source_network_epochs}",
@@ -295,7 +303,8 @@ def _full_is(chapter: str | None, sentence: bool = False) -> str:
         )
     full = PROFILES["full"]
     return FULL_IS[chapter][sentence].format(
-        network_epochs=full[chapter].get("N_MODELS", 1) * full[chapter]["EPOCHS"],
+        network_epochs=full[chapter].get("N_MODELS", 1)
+        * full[chapter].get("EPOCHS", 0),
         source_network_epochs=full["06_ensemble"]["N_MODELS"]
         * full["06_ensemble"]["EPOCHS"],
     )
@@ -307,7 +316,7 @@ def _setting(name: str, value) -> str:
         return "all training images" if value is None else f"{value:,} training images"
     if name == "CV_SIZE":
         return "cross-validation on " + (
-            "every training image" if value is None else f"{value:,} images"
+            "the whole training split" if value is None else f"{value:,} images"
         )
     return f"{name} {value:,}" if isinstance(value, int) else f"{name} {value}"
 

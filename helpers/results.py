@@ -18,6 +18,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
+
+# The book's tables hold phrases (the machine a run trained on, a published
+# network's training) that pandas would cut at 50 characters with "...".
+pd.set_option("display.max_colwidth", None)
 
 # Metrics of runs too long for every build (the full profile: hours on a CPU),
 # kept with the package by `python scripts/book.py archive` (the results chapter

@@ -91,10 +91,21 @@ def _in_notebook() -> bool:
     return getattr(get_ipython(), "kernel", None) is not None
 
 
+def _decimal(value: float) -> float:
+    """A metric Keras computed in float32, as the decimal it stands for: Keras's
+    0.90075 is 0.9007499 in float32 and would print 0.9007 beside NumPy's 0.9008
+    for the same 10,809 of 12,000 images."""
+    import numpy as np
+
+    return float(str(np.float32(value)))
+
+
 def _epoch_line(epoch: int, epochs: int, seconds: float, logs: dict) -> str:
     """One epoch as one line: 'epoch  3/10  4.1 s  accuracy 0.9812  loss 0.0612 ...'."""
     values = "  ".join(
-        f"{name} {value:.3g}" if name == "learning_rate" else f"{name} {value:.4f}"
+        f"{name} {value:.3g}"
+        if name == "learning_rate"
+        else f"{name} {_decimal(value):.4f}"
         for name, value in (logs or {}).items()
     )
     width = len(str(epochs))
@@ -159,9 +170,9 @@ class NotebookLog:
         summary += f"{run.train_seconds:,.1f} s"
         if "val_accuracy" in run.history:
             val = run.history["val_accuracy"]
-            summary += f", validation accuracy {val[0]:.4f} after epoch 1"
+            summary += f", validation accuracy {_decimal(val[0]):.4f} after epoch 1"
             if len(val) > 1:
-                summary += f", {val[-1]:.4f} after epoch {len(val)}"
+                summary += f", {_decimal(val[-1]):.4f} after epoch {len(val)}"
         body = "\n".join(self.lines)
         display(
             {
