@@ -5,8 +5,9 @@ A profile is just a set of papermill parameters per chapter:
 * ``smoke`` -- a stratified subset and one epoch: the whole book executes in
   minutes on two CPU cores. The tests use it.
 * ``standard`` -- full datasets (chapter 5: 6,000 images), fewer epochs than
-  the sources: the default book build (chapters 1-6 took about 35 minutes
-  on two CPU cores; chapter 7 took 27 more on a 2-core Xeon with oneDNN on).
+  the sources: the default book build (from an empty results folder, 55
+  minutes on a quiet 2-core Xeon with oneDNN on, chapter 8 13.6 of them;
+  ``benchmarks/chapter_times.py`` prints the per-chapter table).
 * ``full`` -- exactly the source documents' settings (a GPU is recommended).
   Where a chapter runs on a dataset its source never used, ``BY_DATASET``
   may give that dataset other values (chapter 5 on Fashion-MNIST).
@@ -58,8 +59,8 @@ PROFILES: dict[str, dict[str, dict]] = {
         },
         "06_ensemble": {"EPOCHS": 5, "BATCH_SIZE": 64, "N_MODELS": 3},
         "07_faster": {"EPOCHS": 5, "BATCH_SIZE": 64, "N_MODELS": 3, "TTA_COPIES": 2},
-        # three rungs and two more networks of 4 epochs: 1,495 s on a 2-core Xeon
-        # shared with other work; the aim is 15 minutes
+        # three rungs and two more networks of 4 epochs: 813 s on a quiet 2-core
+        # Xeon with oneDNN on (1,495 s when it shared the cores); the aim is 15 min
         "08_clothes": {"EPOCHS": 4, "BATCH_SIZE": 128, "N_MODELS": 3},
         "10_results": {},
     },
