@@ -574,6 +574,39 @@ def _bar(b: float, n: int, independent: bool) -> float:
     return noise_images(b, n) * (math.sqrt(2) if independent else 1)
 
 
+def published_accuracy(entry: dict) -> str:
+    """A ``PUBLISHED`` accuracy as the book prints it: one number or a range."""
+    low, high = entry["accuracy"]
+    return f"{low:.3f}" if low == high else f"{low:.3f}–{high:.3f}"
+
+
+def against_published(ours: float, n: int) -> dict[str, list[dict]]:
+    """The ``PUBLISHED`` entries that a Fashion-MNIST test accuracy is ahead of,
+    level with (within the test set's noise; a range unless both ends agree)
+    and behind (chapter 8; the results chapter for the archived runs)."""
+    grouped = {"ahead": [], "a tie": [], "behind": []}
+    for entry in PUBLISHED:
+        sides = {verdict(ours, end, n) for end in entry["accuracy"]}
+        side = next(iter(sides)) if len(sides) == 1 else "a tie"
+        grouped[side].append(entry)
+    return grouped
+
+
+def published_standing(ours: float, n: int, label=lambda entry: entry["network"]):
+    """``against_published`` in words: 'ahead of ...; level, within the test
+    set's noise, with ...; behind ...', each entry named by ``label``."""
+    words = {
+        "ahead": "ahead of",
+        "a tie": "level, within the test set's noise, with",
+        "behind": "behind",
+    }
+    return "; ".join(
+        f"{words[side]} {', '.join(label(entry) for entry in entries)}"
+        for side, entries in against_published(ours, n).items()
+        if entries
+    )
+
+
 def versus_source(ours: float, source: dict, n: int) -> str:
     """:func:`versus` for a run against a source's number (``source`` as
     :func:`reported` returns it), on the source's split of ``n`` images
@@ -636,11 +669,12 @@ def archived_table(
 
     ``archived`` maps (model, dataset) to an archived metrics record and
     ``here`` maps a model to this build's ``{"val": ..., "test": ...}`` (on the
-    build's dataset, ``None`` where not measured). A test accuracy with several
-    seeds is their mean, as compared. ``extra(record)`` adds columns under
-    "full profile". Returns the table and the words for which archived runs it
-    shows: their profile, date and device, or, when they differ, the range of
-    dates, with a column naming each row's.
+    build's dataset, ``None`` where not measured, a string shown as it is). A
+    test accuracy with several seeds is their mean, as compared, and the
+    validation accuracy beside it names the one seed it was measured on.
+    ``extra(record)`` adds columns under "full profile". Returns the table and
+    the words for which archived runs it shows: their profile, date and device,
+    or, when they differ, the range of dates, with a column naming each row's.
     """
     import pandas as pd
 
@@ -648,13 +682,23 @@ def archived_table(
     from .profiles import DATASET_NAMES
 
     def four(value):
-        return "–" if value is None else f"{value:.4f}"
+        """An accuracy to four decimals; a string (already labelled) as it is."""
+        if value is None:
+            return "–"
+        return value if isinstance(value, str) else f"{value:.4f}"
 
     def test(record):
         seeds = record.get("seed_test_accuracy", [])
         if len(seeds) > 1:
             return f"{np.mean(seeds):.4f} (mean)"
         return four(record.get("test_accuracy"))
+
+    def val(record):
+        """Validation accuracy, measured on the first seed's run only."""
+        value = four(record.get("val_accuracy"))
+        if len(record.get("seed_test_accuracy", [])) > 1 and value != "–":
+            return f"{value} (seed {record['parameters']['SEED']})"
+        return value
 
     build = f"this build ({profile})"
     keys = [(model, dataset) for model in models for dataset in DATASETS]
@@ -667,7 +711,7 @@ def archived_table(
         rows[(display_name(model), DATASET_NAMES[dataset])] = {
             (build, "val."): four(ours.get("val")),
             (build, "test"): four(ours.get("test")),
-            ("full profile", "val."): four(record.get("val_accuracy")),
+            ("full profile", "val."): val(record),
             ("full profile", "test"): test(record) if record else "–",
             **{
                 ("full profile", k): v

@@ -103,13 +103,17 @@ def _decimal(value: float) -> float:
 def _epoch_line(epoch: int, epochs: int, seconds: float, logs: dict) -> str:
     """One epoch as one line: 'epoch  3/10  4.1 s  accuracy 0.9812  loss 0.0612 ...'."""
     values = "  ".join(
-        f"{name} {value:.3g}"
+        f"{name}\N{NO-BREAK SPACE}{value:.3g}"
         if name == "learning_rate"
-        else f"{name} {_decimal(value):.4f}"
+        else f"{name}\N{NO-BREAK SPACE}{_decimal(value):.4f}"
         for name, value in (logs or {}).items()
     )
     width = len(str(epochs))
-    return f"epoch {epoch:>{width}}/{epochs}  {seconds:.1f} s  {values}"
+    # no-break spaces: a phone wraps the line between fields, never inside one
+    return (
+        f"epoch\N{NO-BREAK SPACE}{epoch:>{width}}/{epochs}  "
+        f"{seconds:.1f}\N{NO-BREAK SPACE}s  {values}"
+    )
 
 
 class NotebookLog:
@@ -130,6 +134,7 @@ class NotebookLog:
 
     def __init__(self, epochs: int):
         self.epochs, self.lines, self.handle = epochs, [], None
+        self.epoch_seconds = 0.0
 
     def callback(self):
         import keras
@@ -145,6 +150,7 @@ class NotebookLog:
 
             def on_epoch_end(self, epoch, logs=None):
                 seconds = time.perf_counter() - self.started
+                log.epoch_seconds += seconds
                 log.epoch(_epoch_line(epoch + 1, log.epochs, seconds, logs))
 
         return _Log()
@@ -168,6 +174,8 @@ class NotebookLog:
             self.handle.update({"text/html": ""}, raw=True)
         summary = f"Training log: {_count(run.epochs_run, 'epoch')} in "
         summary += f"{run.train_seconds:,.1f} s"
+        # the rest is fit's own start (a first epoch traces the model) and end
+        summary += f" ({self.epoch_seconds:,.1f} s in the epochs)"
         if "val_accuracy" in run.history:
             val = run.history["val_accuracy"]
             summary += f", validation accuracy {_decimal(val[0]):.4f} after epoch 1"

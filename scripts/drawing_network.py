@@ -5,7 +5,7 @@
     python scripts/drawing_network.py --export-only  # _build/drawing/network.keras
 
 The drawing page (``book/09_draw.md``) runs, by default, one network trained
-at the sources' settings, whatever profile the book was built with: network 1
+at the full profile, whatever profile the book was built with: network 1
 of chapter 7's recommended recipe on MNIST, at the full profile's epochs. The
 recipe is read from the archive: the variant chapter 7's full run chose on
 validation (``07_faster-ensemble_source000_faster-mnist.json``) and the exact
@@ -53,7 +53,7 @@ class _Kept:
 
 
 def recommended() -> tuple[str, dict, str]:
-    """Chapter 7's recommended variant at the sources' settings, the recipe of its
+    """Chapter 7's recommended variant at the full profile, the recipe of its
     archived network 1 and that network's folder."""
     from helpers import members
 

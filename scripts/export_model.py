@@ -64,7 +64,7 @@ def newest_network(stage: Path) -> tuple[Path, dict] | None:
 
 
 def archived_network(target: Path) -> dict | None:
-    """The network trained at the sources' settings (``scripts/drawing_network.py``),
+    """The network trained at the full profile (``scripts/drawing_network.py``),
     copied from the archive into ``target`` after its checksum is checked."""
     import hashlib
 
@@ -81,9 +81,9 @@ def archived_network(target: Path) -> dict | None:
     return {
         "id": "archived",
         "file": "archived.onnx",
-        "choice": "sources' settings (chapter 7)",
+        "choice": "full profile (chapter 7's recipe)",
         "name": f"network {record['network']} of chapter 7's recommended recipe "
-        f"({record['variant']}) at the sources' settings",
+        f"({record['variant']}) at the full profile, trained again for export",
         "profile": record["profile"],
         "epochs": record["epochs"],
         "train_images": record["train_images"],

@@ -1,6 +1,6 @@
 // The drawing page: a canvas, MNIST's preprocessing (preprocess.js) and a
 // network run by ONNX Runtime Web in this browser: by default the one trained at
-// the sources' settings and archived with the book, or this build's own
+// the full profile and archived with the book, or this build's own
 // (draw/networks.json lists them, scripts/export_model.py writes it). Nothing is
 // fetched from outside the book.
 (function () {

@@ -361,7 +361,7 @@ def prediction(browser):
     return int(digit), json.loads(probabilities), float(latency)
 
 
-# the drawing page's default network, trained at the sources' settings
+# the drawing page's default network, trained at the full profile
 ARCHIVED_NETWORK = ROOT / "helpers" / "archive" / "full" / "drawing" / "network.json"
 PHONE_HEIGHT = 844  # CSS pixels of a phone's screen (an iPhone 14's)
 
@@ -416,7 +416,7 @@ def ready(browser, network):
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_draw_a_one_and_a_zero(browser, server, width):
-    """The drawing page runs the network trained at the sources' settings in the
+    """The drawing page runs the network trained at the full profile in the
     browser, offline, whatever the profile: it reads a drawn 1 as 1 and a drawn 0
     as 0, names itself with its recorded test accuracy directly under the box,
     and keeps its 28 x 28 image and prediction in sight while the box is (on a
@@ -438,7 +438,7 @@ def test_draw_a_one_and_a_zero(browser, server, width):
     about = browser.execute_script(
         "return document.getElementById('draw-about').textContent"
     )
-    assert "chapter 7" in about and "sources' settings" in about, about
+    assert "chapter 7" in about and "full profile" in about, about
     assert f"test accuracy {record['test_accuracy']:.4f}" in about.lower(), about
     assert f"{record['profile']} profile" in about, about
 

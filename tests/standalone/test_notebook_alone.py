@@ -84,7 +84,7 @@ def test_chapter_runs_with_only_the_helpers_wheel(tmp_path):
     assert int(shipped.stdout) == len(
         list((ROOT / "helpers" / "archive" / "full").glob("*.json"))
     )
-    # and so does the drawing page's network, trained at the sources' settings
+    # and so does the drawing page's network, trained at the full profile
     drawing = run(
         python,
         "-c",

@@ -146,9 +146,11 @@ def test_findings_for_a_made_up_archive(tmp_path, monkeypatch):
     text = glued(executed)
 
     assert text["summary_sources"] == (
-        "The archived runs beat 1, tie with 2 and fall short of 2 of the 5 numbers "
-        "the sources reported (2 of them validation accuracies, matched on "
-        "validation). Short of theirs: the 784-1000-10 MLP of source 001 on MNIST "
+        "Of 5 comparisons with the 4 numbers the sources reported (1 of them set "
+        "beside two runs, one on four fifths of the training images and one on all "
+        "of them), the archived runs beat 1, tie with 2 and fall short of 2 (2 "
+        "comparisons with validation accuracies, matched on validation). Short of "
+        "theirs: the 784-1000-10 MLP of source 001 on MNIST "
         "and the CNN of source 001 on MNIST."
     )
     sources = text["full_sources"]
@@ -246,9 +248,14 @@ def test_findings_of_the_shipped_archive(tmp_path, monkeypatch):
     rows = shipped_findings()
     sides = [side for *_, side in rows]
     tally = [sides.count(side) or "none" for side in ("ahead", "a tie", "behind")]
+    numbers = {(s["source"], s["dataset"], s["accuracy"]) for *_, s, _ in rows}
     assert text["summary_sources"].startswith(
-        f"The archived runs beat {tally[0]}, tie with {tally[1]} and fall short of "
-        f"{tally[2]} of the {len(rows)} numbers the sources reported"
+        f"Of {len(rows)} comparisons with the {len(numbers)} numbers the sources "
+        "reported"
+    )
+    assert (
+        f"the archived runs beat {tally[0]}, tie with {tally[1]} and fall short of "
+        f"{tally[2]}" in text["summary_sources"]
     )
     for record, ours, _, source, side in rows:
         pair = f"{ours:.4f} against {source['accuracy']:.4f}"

@@ -1,3 +1,5 @@
+import re
+
 import numpy as np
 import pytest
 
@@ -145,19 +147,25 @@ def test_notebook_log_folds_the_epochs_and_ends_as_it_began(monkeypatch):
         build, x, y, epochs=3, batch_size=32, seed=0, validation_data=(xv, yv)
     )
     live, folded = shown
+    lines = folded["text/plain"].splitlines()
+    # the time in the epochs: the sum of the epoch lines' times, each to a tenth
+    in_epochs = float(re.search(r"\(([\d,.]+) s in the epochs\)", lines[0])[1])
+    per_epoch = [float(line.split()[2]) for line in lines[1:]]
+    assert abs(in_epochs - sum(per_epoch)) <= 0.05 * len(per_epoch) + 0.05
     assert live == updates[-1] == {"text/html": ""}
     assert [u["text/plain"].count("\n") for u in updates[:-1]] == [0, 1, 2]
     summary = (
-        f"Training log: 3 epochs in {run.train_seconds:,.1f} s, validation accuracy "
+        f"Training log: 3 epochs in {run.train_seconds:,.1f} s ({in_epochs:,.1f} s in "
+        "the epochs), validation accuracy "
         f"{run.history['val_accuracy'][0]:.4f} after epoch 1, "
         f"{run.history['val_accuracy'][-1]:.4f} after epoch 3"
     )
     assert folded["text/html"].startswith(
-        f'<details class="training-log"><summary>{summary}</summary><pre>epoch 1/3  '
+        f'<details class="training-log"><summary>{summary}</summary>'
+        "<pre>epoch\N{NO-BREAK SPACE}1/3  "
     )
-    lines = folded["text/plain"].splitlines()
     assert lines[0] == summary and len(lines) == 4
-    assert f"val_loss {run.history['val_loss'][2]:.4f}" in lines[3]
+    assert f"val_loss\N{NO-BREAK SPACE}{run.history['val_loss'][2]:.4f}" in lines[3]
 
 
 def test_outside_a_notebook_keras_prints_its_own_log(capsys):
