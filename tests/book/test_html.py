@@ -62,7 +62,7 @@ def test_training_logs_are_folded_under_their_summary(chapter):
     )
     for summary, body in folded:
         assert re.match(r"Training log: [\d,]+ epochs? in ", summary), summary
-        assert re.match(r"epoch +1/\d+ ", body), body[:80]
+        assert re.match(r"epoch[ \xa0]+1/\d+ ", body), body[:80]
     outside = re.sub(
         r'<details class="training-log">.*?</details>', "", html, flags=re.S
     )
