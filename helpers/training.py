@@ -174,7 +174,7 @@ class NotebookLog:
             self.handle.update({"text/html": ""}, raw=True)
         summary = f"Training log: {_count(run.epochs_run, 'epoch')} in "
         summary += f"{run.train_seconds:,.1f} s"
-        # the rest is fit's own start (a first epoch traces the model) and end
+        # the rest is fit's own setup (it converts the arrays) and teardown
         summary += f" ({self.epoch_seconds:,.1f} s in the epochs)"
         if "val_accuracy" in run.history:
             val = run.history["val_accuracy"]
