@@ -23,6 +23,11 @@ nothing on them.
 
     python benchmarks/chapter_times.py                  # the standard build
     python benchmarks/chapter_times.py --profile smoke
+    python benchmarks/chapter_times.py --against /tmp/before  # two builds side by side
+
+``--against`` names a second build folder (holding ``<profile>/book`` and
+``<profile>/results``, a copy of ``_build`` kept before a change) and adds a
+table of both builds' totals and epochs per chapter, and their difference.
 """
 
 from __future__ import annotations
@@ -94,16 +99,55 @@ def chapter_row(notebook: Path, results: Path) -> dict:
     return row
 
 
+def executed(folder: Path) -> list[Path]:
+    """The executed chapters of one build's profile folder."""
+    notebooks = sorted((folder / "book").glob("[0-9][0-9]_*.ipynb"))
+    return [n for n in notebooks if ".running" not in n.name]
+
+
+def side_by_side(before: Path, after: Path) -> None:
+    """Each chapter's total seconds and epochs in two builds, and the change."""
+    rows = {
+        name: {n.stem: chapter_row(n, folder / "results") for n in executed(folder)}
+        for name, folder in (("before", before), ("after", after))
+    }
+    print(
+        f"\n{'chapter':20s}{'before':>9s}{'after':>9s}{'change':>9s}"
+        f"{'epochs':>9s}{'epochs':>9s}"
+    )
+    sums = {"before": 0.0, "after": 0.0}
+    for stem in sorted({*rows["before"], *rows["after"]}):
+        pair = [rows[name].get(stem) for name in ("before", "after")]
+        if None in pair:
+            print(f"{stem:20s}  (in one build only)")
+            continue
+        old, new = pair
+        sums["before"] += old["total"]
+        sums["after"] += new["total"]
+        print(
+            f"{stem:20s}{old['total']:9.0f}{new['total']:9.0f}"
+            f"{new['total'] - old['total']:+9.0f}{old['epochs']:9d}{new['epochs']:9d}"
+        )
+    change = sums["after"] - sums["before"]
+    print(
+        f"{'book':20s}{sums['before']:9.0f}{sums['after']:9.0f}{change:+9.0f}"
+        f"\nseconds (the chapters both builds executed): {sums['before'] / 60:.1f} "
+        f"-> {sums['after'] / 60:.1f} min"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--profile", default="standard")
     parser.add_argument("--build", type=Path, default=ROOT / "_build")
+    parser.add_argument(
+        "--against", type=Path, help="a second build folder, printed side by side"
+    )
     args = parser.parse_args()
     folder = args.build / args.profile
-    notebooks = sorted((folder / "book").glob("[0-9][0-9]_*.ipynb"))
-    notebooks = [n for n in notebooks if ".running" not in n.name]
+    notebooks = executed(folder)
     if not notebooks:
         sys.exit(f"no executed chapters in {folder / 'book'}: run the build first")
     columns = ("total", "training", "predicting", "searching", "plotting", "other")
@@ -127,6 +171,8 @@ def main() -> None:
             sums[name] += row[name]
     print(f"{'book':20s}" + "".join(f"{sums[name]:11.0f}" for name in columns))
     print(f"seconds; the whole book: {sums['total'] / 60:.1f} min")
+    if args.against:
+        side_by_side(args.against / args.profile, folder)
 
 
 if __name__ == "__main__":

@@ -87,3 +87,26 @@ def test_chapter_6s_epoch_costs_what_the_issue_measured():
 
     flops = load("peak_fraction").forward_flops(ensemble.build_net(0))
     assert 3 * flops * 54_000 / 1e12 == pytest.approx(4.91, abs=0.01)
+
+
+def test_two_builds_side_by_side_give_each_chapters_change(tmp_path, capsys):
+    times = load("chapter_times")
+
+    def build(name, seconds):
+        folder = tmp_path / name / "standard"
+        (folder / "book").mkdir(parents=True)
+        (folder / "results").mkdir()
+        for stem, duration in seconds.items():
+            notebook = {"metadata": {"papermill": {"duration": duration}}, "cells": []}
+            (folder / "book" / f"{stem}.ipynb").write_text(json.dumps(notebook))
+        return folder
+
+    before = build("before", {"06_ensemble": 600.0, "07_faster": 900.0})
+    after = build("after", {"06_ensemble": 610.0, "07_faster": 700.0, "08_x": 5.0})
+    times.side_by_side(before, after)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[2].split() == ["06_ensemble", "600", "610", "+10", "0", "0"]
+    assert lines[3].split() == ["07_faster", "900", "700", "-200", "0", "0"]
+    assert "08_x" in lines[4] and "one build only" in lines[4]
+    assert lines[5].split() == ["book", "1500", "1310", "-190"]
+    assert lines[6].endswith("25.0 -> 21.8 min")
