@@ -6,8 +6,9 @@ A profile is just a set of papermill parameters per chapter:
   minutes on two CPU cores. The tests use it.
 * ``standard`` -- full datasets (chapter 5: 6,000 images), fewer epochs than
   the sources: the default book build (from an empty results folder, 55
-  minutes on a quiet 2-core Xeon with oneDNN on, chapter 8 13.6 of them;
-  ``benchmarks/chapter_times.py`` prints the per-chapter table).
+  minutes on a quiet 2-core Xeon with AVX-512 and about 110 on a 2-core AVX2 EPYC,
+  before chapters 7 and 8 trained one network fewer each, 13 minutes fewer
+  on the EPYC; ``benchmarks/chapter_times.py`` prints the per-chapter table).
 * ``full`` -- exactly the source documents' settings (a GPU is recommended).
   Where a chapter runs on a dataset its source never used, ``BY_DATASET``
   may give that dataset other values (chapter 5 on Fashion-MNIST).
