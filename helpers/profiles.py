@@ -5,10 +5,9 @@ A profile is just a set of papermill parameters per chapter:
 * ``smoke`` -- a stratified subset and one epoch: the whole book executes in
   minutes on two CPU cores. The tests use it.
 * ``standard`` -- full datasets (chapter 5: 6,000 images), fewer epochs than
-  the sources: the default book build (from an empty results folder, 55
-  minutes on a quiet 2-core Xeon with AVX-512 and about 110 on a 2-core AVX2 EPYC,
-  before chapters 7 and 8 trained one network fewer each, 13 minutes fewer
-  on the EPYC; ``benchmarks/chapter_times.py`` prints the per-chapter table).
+  the sources: the default book build (the README says how long it takes from
+  an empty results folder on two cores; ``benchmarks/chapter_times.py`` prints
+  a build's per-chapter table).
 * ``full`` -- exactly the source documents' settings (a GPU is recommended).
   Where a chapter runs on a dataset its source never used, ``BY_DATASET``
   may give that dataset other values (chapter 5 on Fashion-MNIST).
