@@ -44,8 +44,12 @@ lock:
 data:
 	$(PYTHON) scripts/provision.py
 
+# chapters executed at once: two for the smoke profile, whose chapters spend most
+# of their time in single-threaded Python; one for the others, whose training
+# already keeps every core busy
+JOBS ?= $(if $(filter smoke,$(PROFILE)),2,1)
 execute: data
-	$(BOOK) execute --profile $(PROFILE)
+	$(BOOK) execute --profile $(PROFILE) --jobs $(JOBS)
 
 book: execute
 	$(BOOK) build --profile $(PROFILE)
@@ -108,11 +112,16 @@ lint:
 	zizmor --offline $(WORKFLOWS)
 
 # --- tests: `make test` is what CI runs -------------------------------------
+# pytest-xdist workers: most tests wait on single-threaded Python, a kernel or a
+# browser, so two workers on two cores take little longer than one
+TEST_JOBS ?= 2
+XDIST = -n $(TEST_JOBS)
 unit:
-	$(PYTHON) -m pytest tests/unit
+	$(PYTHON) -m pytest tests/unit $(XDIST)
 
+# --dist loadfile: a notebook's cells run in order, in one worker's kernel
 nbval:
-	$(PYTHON) -m pytest --nbval $(EXECUTED)/*.ipynb --nbval-sanitize-with tests/nbval-sanitize.cfg -p no:cacheprovider
+	$(PYTHON) -m pytest --nbval $(EXECUTED)/*.ipynb --nbval-sanitize-with tests/nbval-sanitize.cfg -p no:cacheprovider $(XDIST) --dist loadfile
 
 
 html:
@@ -127,10 +136,10 @@ browser-deps:
 		chromium chromium-driver; }
 
 browser: browser-deps
-	BOOK_PROFILE=$(PROFILE) $(PYTHON) -m pytest tests/browser
+	BOOK_PROFILE=$(PROFILE) $(PYTHON) -m pytest tests/browser $(XDIST)
 
 standalone:
-	$(PYTHON) -m pytest tests/standalone
+	$(PYTHON) -m pytest tests/standalone $(XDIST)
 
 test: PROFILE = smoke
 test: lint unit book nbval html browser standalone

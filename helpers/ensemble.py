@@ -12,6 +12,7 @@ import functools
 import hashlib
 import json
 import math
+import shutil
 import time
 
 import numpy as np
@@ -327,6 +328,7 @@ def train_member(
     tta_copies: int = 0,
     build=None,
     tta=None,
+    resumable: bool = False,
 ):
     """Train network ``i`` of ``store``'s recipe and store it (chapter 6).
 
@@ -349,6 +351,11 @@ def train_member(
     same arguments, and ``tta``, a function ``(model, x, plain)`` of the
     outputs on ``x``, replaces the random augmented copies (chapter 8: the
     residual network and the mirror image).
+
+    ``resumable`` saves the training state after every epoch in
+    ``store.state_dir(i)`` and continues from a state saved there, so a network
+    of hundreds of epochs outlives the process that began it (chapter 8's long
+    rung, :class:`helpers.training.Resume`); the state goes once it is stored.
     """
     from sklearn.model_selection import train_test_split
 
@@ -382,6 +389,7 @@ def train_member(
         validation_data=pipeline(x_val, y_val, batch_size=1024),
         callbacks=[*callbacks, trained],
         shuffle=False,
+        resume_dir=store.state_dir(i) if resumable else None,
     )
     record = {
         "history": run.history,
@@ -408,6 +416,8 @@ def train_member(
     test = outs.pop("test")
     arrays.update(outs)
     store.save(i, test, record, model=run.model, **arrays)
+    if resumable:
+        shutil.rmtree(store.state_dir(i), ignore_errors=True)
     return run
 
 

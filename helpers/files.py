@@ -23,8 +23,12 @@ def write_atomic(path, content: bytes | Callable[[Path], object]) -> Path:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    # every suffix: Keras wants a weights file to end in ".weights.h5"
+    suffix = "".join(path.suffixes)
     fd, name = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.stem}.partial-", suffix=path.suffix
+        dir=path.parent,
+        prefix=f".{path.name.removesuffix(suffix)}.partial-",
+        suffix=suffix,
     )
     temporary = Path(name)
     try:

@@ -108,6 +108,11 @@ class Members:
         with np.load(self.where(i) / f"net-{i}.npz", allow_pickle=False) as stored:
             return stored[name] if name in stored.files else None
 
+    def state_dir(self, i: int) -> Path:
+        """Where network ``i``'s training state is kept while it trains
+        (:class:`helpers.training.Resume`); gone once the network is stored."""
+        return self.folder / f"net-{i}.state"
+
     def model_path(self, i: int) -> Path:
         """Where network ``i`` itself is kept on this machine (the archive has none)."""
         return self.folder / f"net-{i}.keras"
@@ -137,11 +142,13 @@ def archived(
             for p in folder.glob("net-*.json")
             if p.with_suffix(".npz").exists()
         )
-        records, probabilities = [], []
+        records, probabilities, tta = [], [], []
         for i in numbers:
             record, values = _read(folder, i)
             records.append(record)
             probabilities.append(values)
+            with np.load(folder / f"net-{i}.npz", allow_pickle=False) as stored:
+                tta.append(stored["tta"] if "tta" in stored.files else None)
         if records:
             found.append(
                 {
@@ -149,6 +156,32 @@ def archived(
                     "recipe": records[0]["recipe"],
                     "records": records,
                     "probabilities": np.stack(probabilities),
+                    # the test-time augmented outputs, where every network has them
+                    "tta": None if any(t is None for t in tta) else np.stack(tta),
                 }
             )
     return found
+
+
+def network_table(run: dict, y_test):
+    """One row per network of an :func:`archived` recipe: its epochs, minutes of
+    training, validation and test accuracy, with test-time augmentation where
+    stored (chapter 8's long rung)."""
+    import pandas as pd
+
+    from .results import accuracy
+
+    rows = []
+    for k, record in enumerate(run["records"]):
+        row = {
+            "network": record["network"],
+            "epochs": len(record["history"]["loss"]),
+            "minutes": record["train_seconds"] / 60,
+            "validation": record["val_accuracy"],
+            "test": accuracy(run["probabilities"][k].astype("float64"), y_test),
+        }
+        if run["tta"] is not None:
+            row["validation, mirror"] = record["val_accuracy_tta"]
+            row["test, mirror"] = accuracy(run["tta"][k].astype("float64"), y_test)
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("network")

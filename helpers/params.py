@@ -117,6 +117,9 @@ RULES: dict[str, Callable] = {
         1
     ),  # 05_regularization: epochs of source 004's L2 + dropout CNN
     "TTA_COPIES": _integer(1, 32),  # 07_faster: augmented copies averaged at test time
+    "LONG_EPOCHS": _integer(1),  # 08_clothes: epochs of each long-rung network
+    # 08_clothes: long-rung networks this run trains (0: read them from the archive)
+    "LONG_MODELS": _integer(0),
     "RESULTS_DIR": _text,
 }
 

@@ -194,6 +194,78 @@ class NotebookLog:
         )
 
 
+class Resume:
+    """A training run that survives the end of its process (chapter 8).
+
+    After every epoch the weights and the optimizer's state (its moments, its
+    step count and so the learning-rate schedule's position) go to
+    ``folder/epoch-<k>.weights.h5``, then the epoch, the history so far, the
+    seconds trained so far and that file's name to ``folder/progress.json``,
+    each atomically, the progress last; the older weights file goes after. A
+    reader that copies ``progress.json`` first and then the file it names
+    always gets a matching pair. A run started again with the same folder loads
+    both and goes on at the next epoch. The data's order is not restored: the
+    epochs after a restart see a new shuffle of the same images.
+    """
+
+    PROGRESS = "progress.json"
+
+    def __init__(self, folder):
+        self.folder = Path(folder)
+        self.epoch, self.history, self.seconds = 0, {}, 0.0
+
+    def restore(self, model) -> int:
+        """Load the saved state into ``model`` (compiled); returns the epochs done."""
+        import json
+
+        progress = self.folder / self.PROGRESS
+        if not progress.exists():
+            return 0
+        saved = json.loads(progress.read_text())
+        model.optimizer.build(model.trainable_variables)  # its slots, to load into
+        model.load_weights(self.folder / saved["weights"])
+        self.epoch, self.history = saved["epoch"], saved["history"]
+        self.seconds = saved["seconds"]
+        print(f"resuming after epoch {self.epoch}, saved in {self.folder}", flush=True)
+        return self.epoch
+
+    def save(self, model, epoch: int, logs: dict, seconds: float) -> None:
+        import json
+
+        from .files import write_atomic
+
+        for name, value in (logs or {}).items():
+            self.history.setdefault(name, []).append(float(value))
+        self.epoch, self.seconds = epoch, self.seconds + seconds
+        weights = f"epoch-{epoch}.weights.h5"
+        write_atomic(self.folder / weights, model.save_weights)
+        progress = {
+            "epoch": epoch,
+            "history": self.history,
+            "seconds": self.seconds,
+            "weights": weights,
+        }
+        write_atomic(self.folder / self.PROGRESS, json.dumps(progress).encode())
+        for old in self.folder.glob("epoch-*.weights.h5"):
+            if old.name != weights:
+                old.unlink(missing_ok=True)
+
+    def callback(self):
+        import keras
+
+        resume = self
+
+        class _Save(keras.callbacks.Callback):
+            def on_epoch_begin(self, epoch, logs=None):
+                self.started = time.perf_counter()
+
+            def on_epoch_end(self, epoch, logs=None):
+                seconds = time.perf_counter() - self.started
+                resume.save(self.model, epoch + 1, logs, seconds)
+
+        return _Save()
+
+
 def count_weights(model) -> int:
     """Trainable weights, the number ``model.summary()`` reports as trainable params."""
     import keras
@@ -215,6 +287,7 @@ def fit(
     checkpoint: bool = False,
     callbacks: list | None = None,
     verbose: int = 2,
+    resume_dir=None,
     **fit_kwargs,
 ) -> Run:
     """Seed, build, train and time a model (chapter 3).
@@ -226,12 +299,20 @@ def fit(
     validation loss in a ``.keras`` file and returns the model loaded from it,
     as the source tutorials do. ``verbose=2`` prints one line per epoch; in a
     notebook the lines are folded under a summary line (:class:`NotebookLog`).
+    ``resume_dir`` keeps the training state there after every epoch
+    (:class:`Resume`) and, where a state is saved, continues from it: the
+    history and seconds returned then cover every epoch, before and after.
     """
     import keras
 
     keras.utils.set_random_seed(seed)
     model = build()
     callbacks = list(callbacks or [])
+    resume = None
+    if resume_dir is not None:
+        resume = Resume(resume_dir)
+        fit_kwargs["initial_epoch"] = resume.restore(model)
+        callbacks.append(resume.callback())
     log = NotebookLog(epochs) if verbose == 2 and _in_notebook() else None
     if log is not None:
         callbacks.append(log.callback())
@@ -266,6 +347,8 @@ def fit(
     values = {
         name: [float(v) for v in series] for name, series in history.history.items()
     }
+    if resume is not None:  # the epochs of earlier sessions, too
+        values, seconds = resume.history, resume.seconds
     best = None
     if "val_loss" in values:
         best = (

@@ -268,22 +268,94 @@ def kernel_manager_class():
     return LocalSocketKernelManager
 
 
-def execute(profile: str, only: list[str] | None = None) -> int:
-    import papermill
-
-    use_this_checkout()
-    stage = staged(profile)
-    failed = []
-    kernel_manager = kernel_manager_class()
+def selected_chapters(only: list[str] | None = None) -> list[Path]:
+    """The chapters of ``_toc.yml``, or those named in ``only`` (a chapter not
+    yet in ``_toc.yml`` can still be executed by name)."""
     selected = chapters()
-    if only:  # a chapter not yet in _toc.yml can still be executed by name
+    if only:
         selected = [nb for nb in selected if nb.stem in only]
         selected += [
             ROOT / "book" / f"{stem}.ipynb"
             for stem in only
             if ROOT / "book" / f"{stem}.ipynb" not in selected
         ]
-    for notebook in in_execution_order(selected):
+    return selected
+
+
+# notebook metadata naming the chapters whose stored networks a chapter reads
+# (chapter 7 reads chapter 6's): with --jobs it starts after them
+NEEDS = ("mnist_book", "needs")
+
+
+def needs(notebook: Path) -> list[str]:
+    section, key = NEEDS
+    metadata = json.loads(notebook.read_text()).get("metadata", {})
+    return list(metadata.get(section, {}).get(key, []))
+
+
+def execute_in_parallel(profile: str, only: list[str] | None, jobs: int) -> int:
+    """Execute the chapters ``jobs`` at a time, each by ``execute`` in a process of
+    its own, its output kept in ``_build/<profile>/logs/`` and printed when it ends.
+
+    A smoke build spends most of its time in single-threaded Python (building
+    and tracing models, plotting), so two chapters on two cores take little
+    longer than one. A chapter starts once the chapters it ``needs`` have
+    ended; a chapter that reads metrics, once every other chapter has.
+    """
+    order = in_execution_order(selected_chapters(only))
+    stems = {nb.stem for nb in order}
+    logs = staged(profile) / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    waiting, running, ended, failed = list(order), {}, set(), []
+
+    def ready(notebook: Path) -> bool:
+        if reads_metrics(notebook):
+            return all(nb.stem in ended for nb in order if not reads_metrics(nb))
+        return all(stem in ended for stem in needs(notebook) if stem in stems)
+
+    while waiting or running:
+        while len(running) < jobs and waiting:
+            notebook = next((nb for nb in waiting if ready(nb)), None)
+            if notebook is None:
+                if running:
+                    break
+                notebook = waiting[0]  # needs that cannot be met: never wait forever
+            waiting.remove(notebook)
+            log = logs / f"{notebook.stem}.log"
+            command = [sys.executable, __file__, "execute", "--profile", profile]
+            with log.open("w") as out:
+                running[notebook.stem] = subprocess.Popen(
+                    [*command, "--chapter", notebook.stem],
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    env={**os.environ, "BOOK_PROGRESS_BAR": "0"},
+                )
+            print(f"{notebook.stem}: started ({len(running)} running)", flush=True)
+        time.sleep(0.2)
+        for stem, process in list(running.items()):
+            if process.poll() is None:
+                continue
+            del running[stem]
+            ended.add(stem)
+            print((logs / f"{stem}.log").read_text(), end="", flush=True)
+            if process.returncode:
+                failed.append(stem)
+    if failed:
+        print(f"failed chapters: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def execute(profile: str, only: list[str] | None = None, jobs: int = 1) -> int:
+    if jobs > 1:
+        return execute_in_parallel(profile, only, jobs)
+    import papermill
+
+    use_this_checkout()
+    stage = staged(profile)
+    failed = []
+    kernel_manager = kernel_manager_class()
+    for notebook in in_execution_order(selected_chapters(only)):
         stem = notebook.stem
         declared = set(papermill.inspect_notebook(str(notebook)))
         parameters = profiles.parameters(profile, stem, declared)
@@ -319,7 +391,7 @@ def execute(profile: str, only: list[str] | None = None) -> int:
                 parameters=parameters,
                 kernel_name="python3",
                 cwd=str(target.parent),
-                progress_bar=True,
+                progress_bar=os.environ.get("BOOK_PROGRESS_BAR") != "0",
                 request_save_on_cell_execute=True,
                 kernel_manager_class=kernel_manager,
             )
@@ -740,13 +812,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--chapter", action="append", help="only this chapter stem (repeatable)"
     )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        help="execute: chapters executed at once, each in its own process",
+    )
     args = parser.parse_args(argv)
     if args.command == "repository":
         return set_or_check_repository(args.url, args.branch)
     if args.url or args.branch:
         parser.error(f"{args.command} takes no URL or --branch")
     if args.command == "execute":
-        return execute(args.profile, args.chapter)
+        return execute(args.profile, args.chapter, args.jobs)
     if args.command == "archive":
         return archive(args.profile)
     return build(args.profile)

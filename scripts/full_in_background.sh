@@ -5,7 +5,10 @@
 #
 #     nohup bash scripts/full_in_background.sh > _build/full-run.log 2>&1 &
 #
-# Networks already archived are not trained again (helpers.members).
+# Networks already archived are not trained again (helpers.members). The long
+# rung's networks (150 epochs each) save their state every epoch; every half
+# hour the newest state is committed to training_state/ (replaced, not
+# accumulated), and a rerun restores it first, so it resumes mid-network.
 set -u
 # `nice` alone does not yield to the standard build or the tests: with the kernel's
 # autogroups (sched_autogroup_enabled), CPU time is shared between sessions
@@ -26,17 +29,38 @@ archive_and_commit() {
     if [ "$files" -gt 0 ]; then
         git commit -q -m "Archive: chapter 8's full-profile run, $files new files (networks and metrics)" \
             -- helpers/archive/full || true  # another commit in progress: next round
+        touch _build/full/.archived  # a network was stored: its state can go
     fi
 }
 
-( while sleep 300; do archive_and_commit; done ) &
+# the unfinished networks' state: about 2.5 MB a network, so committed every half
+# hour at most (git keeps each committed copy), and whenever a network is stored
+state_and_commit() {
+    python3 scripts/training_state.py save || return
+    git add -A training_state
+    if ! git diff --cached --quiet -- training_state; then
+        git commit -q -m "Training state of the full profile's unfinished networks" \
+            -- training_state || true
+    fi
+}
+
+python3 scripts/training_state.py restore
+( round=0; while sleep 300; do
+    archive_and_commit
+    round=$((round + 1))
+    if [ $((round % 6)) -eq 0 ] || [ -e _build/full/.archived ]; then
+        rm -f _build/full/.archived
+        state_and_commit
+    fi
+done ) &
 watcher=$!
 trap 'kill $watcher 2>/dev/null' EXIT
 
 nice -n 19 python3 scripts/book.py execute --profile full --chapter 08_clothes
 mkdir -p _build/full/book
 full=$(python3 -c 'import json; from helpers import profiles
-print(json.dumps(profiles.parameters("full", "08_clothes")))')
+print(json.dumps(profiles.parameters("full", "08_clothes", dataset="mnist")))')
 nice -n 19 python3 -m papermill book/08_clothes.ipynb _build/full/book/08_clothes-mnist.ipynb \
     --cwd _build/full/book -y "$full" -p DATASET mnist -p RESULTS_DIR ../results
 archive_and_commit
+state_and_commit

@@ -172,3 +172,78 @@ def test_outside_a_notebook_keras_prints_its_own_log(capsys):
     x, y, xv, yv = tiny_problem()
     training.fit(build, x, y, epochs=2, batch_size=32, seed=0, validation_data=(xv, yv))
     assert "Epoch 2/2" in capsys.readouterr().out
+
+
+class StopAfter(keras.callbacks.Callback):
+    """End training after ``epochs`` epochs, as a session that ends would."""
+
+    def __init__(self, epochs):
+        super().__init__()
+        self.epochs = epochs
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch + 1 == self.epochs:
+            self.model.stop_training = True
+
+
+class FirstEpoch(keras.callbacks.Callback):
+    """What the model holds when its first epoch of this fit begins."""
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if not hasattr(self, "epoch"):
+            optimizer = self.model.optimizer
+            self.epoch = epoch
+            self.weights = [w.copy() for w in self.model.get_weights()]
+            self.steps = int(optimizer.iterations.numpy())
+            self.rate = float(optimizer.learning_rate.numpy())
+            self.moments = [v.numpy().copy() for v in optimizer.variables]
+
+
+def scheduled_build():
+    """The tiny network with a per-step schedule, as chapter 8's rungs have."""
+    model = build()
+    schedule = keras.optimizers.schedules.CosineDecay(1e-3, decay_steps=20)
+    model.compile(
+        optimizer=keras.optimizers.Adam(schedule),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    return model
+
+
+def test_a_run_stopped_after_epoch_k_resumes_at_epoch_k_plus_1(tmp_path):
+    x, y, xv, yv = tiny_problem()
+    common = dict(
+        epochs=4, batch_size=32, seed=3, validation_data=(xv, yv), shuffle=False
+    )
+    state = tmp_path / "state"
+    stopped = training.fit(
+        scheduled_build, x, y, resume_dir=state, callbacks=[StopAfter(2)], **common
+    )
+    assert stopped.epochs_run == 2
+    saved_weights = [w.copy() for w in stopped.model.get_weights()]
+    saved_moments = [v.numpy().copy() for v in stopped.model.optimizer.variables]
+
+    seen = FirstEpoch()
+    resumed = training.fit(
+        scheduled_build, x, y, resume_dir=state, callbacks=[seen], **common
+    )
+    assert seen.epoch == 2  # epoch 3, counting from 1
+    for restored, saved in zip(seen.weights, saved_weights):
+        np.testing.assert_array_equal(restored, saved)
+    for restored, saved in zip(seen.moments, saved_moments):
+        np.testing.assert_array_equal(restored, saved)
+    assert seen.steps == 2 * 5  # 160 images in batches of 32, two epochs
+    schedule = resumed.model.optimizer._learning_rate
+    assert seen.rate == pytest.approx(float(schedule(seen.steps)))
+    # the history and the clock cover all four epochs, the first two as saved
+    assert resumed.epochs_run == 4
+    for name, values in stopped.history.items():
+        assert resumed.history[name][:2] == values
+    assert resumed.train_seconds >= stopped.train_seconds
+
+    # the two epochs after the restart trained: the weights moved on
+    assert any(
+        not np.array_equal(a, b)
+        for a, b in zip(resumed.model.get_weights(), saved_weights)
+    )
