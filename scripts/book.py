@@ -293,25 +293,19 @@ def needs(notebook: Path) -> list[str]:
     return list(metadata.get(section, {}).get(key, []))
 
 
-def execute_in_parallel(profile: str, only: list[str] | None, jobs: int) -> int:
-    """Execute the chapters ``jobs`` at a time, each by ``execute`` in a process of
-    its own, its output kept in ``_build/<profile>/logs/`` and printed when it ends.
-
-    A smoke build spends most of its time in single-threaded Python (building
-    and tracing models, plotting), so two chapters on two cores take little
-    longer than one. A chapter starts once the chapters it ``needs`` have
-    ended; a chapter that reads metrics, once every other chapter has.
-    """
-    order = in_execution_order(selected_chapters(only))
+def in_parallel(order: list[Path], jobs: int, start, ended=None) -> list[str]:
+    """Run ``start(notebook)`` for each chapter of ``order``, ``jobs`` at a time;
+    it returns a process (``poll()``, ``returncode``). A chapter starts once the
+    chapters it ``needs`` have ended; one that reads metrics, once every other
+    chapter has. ``ended(stem)`` is called as each ends. Returns the stems of
+    the chapters that failed."""
     stems = {nb.stem for nb in order}
-    logs = staged(profile) / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
-    waiting, running, ended, failed = list(order), {}, set(), []
+    waiting, running, done, failed = list(order), {}, set(), []
 
     def ready(notebook: Path) -> bool:
         if reads_metrics(notebook):
-            return all(nb.stem in ended for nb in order if not reads_metrics(nb))
-        return all(stem in ended for stem in needs(notebook) if stem in stems)
+            return all(nb.stem in done for nb in order if not reads_metrics(nb))
+        return all(stem in done for stem in needs(notebook) if stem in stems)
 
     while waiting or running:
         while len(running) < jobs and waiting:
@@ -321,25 +315,48 @@ def execute_in_parallel(profile: str, only: list[str] | None, jobs: int) -> int:
                     break
                 notebook = waiting[0]  # needs that cannot be met: never wait forever
             waiting.remove(notebook)
-            log = logs / f"{notebook.stem}.log"
-            command = [sys.executable, __file__, "execute", "--profile", profile]
-            with log.open("w") as out:
-                running[notebook.stem] = subprocess.Popen(
-                    [*command, "--chapter", notebook.stem],
-                    stdout=out,
-                    stderr=subprocess.STDOUT,
-                    env={**os.environ, "BOOK_PROGRESS_BAR": "0"},
-                )
-            print(f"{notebook.stem}: started ({len(running)} running)", flush=True)
-        time.sleep(0.2)
+            running[notebook.stem] = start(notebook)
+        time.sleep(0.1)
         for stem, process in list(running.items()):
             if process.poll() is None:
                 continue
             del running[stem]
-            ended.add(stem)
-            print((logs / f"{stem}.log").read_text(), end="", flush=True)
+            done.add(stem)
+            if ended:
+                ended(stem)
             if process.returncode:
                 failed.append(stem)
+    return failed
+
+
+def execute_in_parallel(profile: str, only: list[str] | None, jobs: int) -> int:
+    """Execute the chapters ``jobs`` at a time (:func:`in_parallel`), each by
+    ``execute`` in a process of its own, its output kept in
+    ``_build/<profile>/logs/`` and printed when it ends.
+
+    A smoke build spends most of its time in single-threaded Python (building
+    and tracing models, plotting), so two chapters on two cores take little
+    longer than one.
+    """
+    logs = staged(profile) / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, __file__, "execute", "--profile", profile]
+
+    def start(notebook: Path):
+        with (logs / f"{notebook.stem}.log").open("w") as out:
+            print(f"{notebook.stem}: started", flush=True)
+            return subprocess.Popen(
+                [*command, "--chapter", notebook.stem],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env={**os.environ, "BOOK_PROGRESS_BAR": "0"},
+            )
+
+    def ended(stem: str) -> None:
+        print((logs / f"{stem}.log").read_text(), end="", flush=True)
+
+    order = in_execution_order(selected_chapters(only))
+    failed = in_parallel(order, jobs, start, ended)
     if failed:
         print(f"failed chapters: {', '.join(failed)}", file=sys.stderr)
         return 1

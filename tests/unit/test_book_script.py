@@ -271,3 +271,43 @@ def test_a_chapter_depends_on_the_helpers_it_imports_and_theirs(tree):
     assert book.run_key(chapter, {}) != before  # imported through middle
     whole = write_chapter(tree, "02_fails", "import helpers")
     assert len(book.helpers_used(whole)) == 5  # __init__, shared, base, middle, other
+
+
+class FakeProcess:
+    """A chapter's process: it ends at its second poll, with ``code``."""
+
+    def __init__(self, stem, log, code=0):
+        self.polls, self.code, self.returncode = 0, code, None
+        log.append(f"start {stem}")
+
+    def poll(self):
+        self.polls += 1
+        if self.polls >= 2:
+            self.returncode = self.code
+        return self.returncode
+
+
+def test_parallel_chapters_wait_for_the_chapters_they_need(tree):
+    write_chapter(tree, "01_ok", "print(1)")
+    write_chapter(tree, "02_fails", "print(2)")
+    needing = write_chapter(tree, "03_needs", "print(3)")
+    content = json.loads(needing.read_text())
+    content["metadata"]["mnist_book"] = {"needs": ["01_ok"]}
+    needing.write_text(json.dumps(content))
+    write_chapter(tree, "04_reads", "print(4)", reads_metrics=True)
+    order = [
+        tree / "book" / f"{s}.ipynb"
+        for s in ("01_ok", "02_fails", "03_needs", "04_reads")
+    ]
+    log = []
+
+    def start(notebook):
+        return FakeProcess(notebook.stem, log, code=int(notebook.stem == "02_fails"))
+
+    failed = book.in_parallel(order, 2, start, lambda stem: log.append(f"end {stem}"))
+    assert failed == ["02_fails"]
+    assert log[:2] == ["start 01_ok", "start 02_fails"]  # two at once
+    assert log.index("start 03_needs") > log.index("end 01_ok")
+    assert log.index("start 04_reads") > max(
+        log.index(f"end {s}") for s in ("01_ok", "02_fails", "03_needs")
+    )
