@@ -34,7 +34,9 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
+import uuid
 from pathlib import Path
 
 import yaml
@@ -264,6 +266,15 @@ def kernel_manager_class():
         @default("transport")
         def _transport_default(self):
             return "ipc" if os.name == "posix" else "tcp"
+
+        @default("ip")
+        def _ip_default(self):
+            # jupyter_client names the sockets "kernel-ipc-<n>" in the working
+            # directory, n the first number free: two chapters started at once
+            # in one folder (--jobs) would pick the same ones
+            if self.transport != "ipc":
+                return super()._ip_default()
+            return os.path.join(tempfile.gettempdir(), f"kernel-{uuid.uuid4().hex}")
 
     return LocalSocketKernelManager
 

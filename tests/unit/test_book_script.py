@@ -93,6 +93,8 @@ def test_kernels_talk_over_local_sockets():
     """No 'running over TCP without encryption' warning from every kernel start."""
     manager = book.kernel_manager_class()()
     assert manager.transport == ("ipc" if os.name == "posix" else "tcp")
+    # two kernels started at once (--jobs) never share a socket
+    assert manager.ip != book.kernel_manager_class()().ip or os.name != "posix"
 
 
 def test_archive_copies_only_that_profiles_metrics_without_predictions(tree):
