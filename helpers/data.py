@@ -34,7 +34,8 @@ import numpy as np
 from .files import write_atomic
 
 DATASETS = ("mnist", "fashion_mnist")
-N_TRAIN = 60_000  # training images in either dataset (10,000 test images)
+N_TRAIN = 60_000  # training images in either dataset
+N_TEST = 10_000  # test images in either dataset
 
 CLASS_NAMES = {
     "mnist": tuple(str(digit) for digit in range(10)),

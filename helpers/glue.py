@@ -32,6 +32,21 @@ def glue(name: str, value) -> None:
     )
 
 
+def glue_table(name: str, table) -> None:
+    """Store a DataFrame for ``{glue:figure}`` in the prose, so a table computed
+    in a later cell can open the page (each chapter's finding, chapter 2)."""
+    if table.index.name:  # its name heads its own column, not a row of its own
+        table = table.reset_index()
+    display(
+        {
+            HIDDEN_PREFIX + "text/html": table.to_html(index=False),
+            HIDDEN_PREFIX + "text/plain": table.to_string(index=False),
+        },
+        raw=True,
+        metadata={"scrapbook": {"name": name, "mime_prefix": HIDDEN_PREFIX}},
+    )
+
+
 def count(n: int, noun: str) -> str:
     """``n`` and ``noun`` in agreement, for printed and glued sentences:
     ``count(1, "epoch")`` is ``"1 epoch"``, ``count(5, "epoch")`` ``"5 epochs"``

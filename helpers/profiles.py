@@ -193,6 +193,27 @@ def describe(chapter: str, declared: dict):
 DATASET_NAMES = {"mnist": "MNIST", "fashion_mnist": "Fashion-MNIST"}
 
 
+def headline(values: dict, page: str = "models") -> str:
+    """One sentence on the run that produced a page: its profile, data and budget,
+    and what its numbers are worth (every chapter's first box; :func:`note`
+    says more, in the parameters section)."""
+    profile = values["PROFILE"]
+    data = [DATASET_NAMES.get(values.get("DATASET"), values.get("DATASET"))]
+    if "TRAIN_SIZE" in values:
+        size = values["TRAIN_SIZE"]
+        data.append("all training images" if size is None else f"{size:,} images")
+    if "EPOCHS" in values:
+        data.append(f"{values['EPOCHS']} epoch{'' if values['EPOCHS'] == 1 else 's'}")
+    run = f"This page was executed with the {profile} profile ({', '.join(data)})"
+    if page == "data":
+        return f"{run}; it trains no model."
+    return run + {
+        "smoke": ". Its own numbers test the code, not the models.",
+        "standard": ". The findings come from the archived full-profile runs.",
+        "full": ". These are the settings the archived runs used.",
+    }.get(profile, ". Some parameters were set by hand.")
+
+
 def note(values: dict, page: str = "models", chapter: str | None = None) -> str:
     """One paragraph on the run that produced a page (every chapter's first box).
 

@@ -40,3 +40,21 @@ def test_listing_reads_as_plain_code():
     assert plain("see :func:`helpers.ensemble.build_net`, ``augment=False``") == (
         "see `helpers.ensemble.build_net`, `augment=False`"
     )
+
+
+def test_a_glued_table_keeps_its_index_as_a_column(monkeypatch):
+    import pandas as pd
+
+    from helpers import glue as glue_module
+
+    shown = []
+    monkeypatch.setattr(
+        glue_module, "display", lambda data, **kw: shown.append((data, kw))
+    )
+    table = pd.DataFrame({"run": ["a", "b"], "accuracy": [0.9, 0.8]}).set_index("run")
+    glue_module.glue_table("finding", table)
+    ((data, kw),) = shown
+    html = data[glue_module.HIDDEN_PREFIX + "text/html"]
+    assert html.count("<tr") == 3  # one header row and two rows: no row for "run"
+    assert "<th>run</th>" in html
+    assert kw["metadata"]["scrapbook"]["name"] == "finding"

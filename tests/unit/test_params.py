@@ -304,3 +304,15 @@ def test_parameters_stay_a_plain_dict_for_the_metrics_files():
 
     values = chapter_values("05_regularization", "smoke")
     assert isinstance(values, dict) and json.loads(json.dumps(values)) == values
+
+
+def test_the_box_is_one_sentence_that_names_the_profile_and_the_budget():
+    smoke = {"PROFILE": "smoke", "DATASET": "mnist", "TRAIN_SIZE": 2000, "EPOCHS": 1}
+    line = profiles.headline(smoke)
+    assert line.startswith("This page was executed with the smoke profile")
+    assert "(MNIST, 2,000 images, 1 epoch)" in line and "test the code" in line
+    standard = {**smoke, "PROFILE": "standard", "TRAIN_SIZE": None, "EPOCHS": 5}
+    assert "all training images, 5 epochs" in profiles.headline(standard)
+    assert "archived" in profiles.headline(standard)
+    assert profiles.headline(standard, page="data").endswith("it trains no model.")
+    assert len(profiles.headline(standard).split()) <= 30

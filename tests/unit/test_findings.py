@@ -1,0 +1,34 @@
+"""The findings a chapter's opening states in words, checked against the archive
+the book ships: if a rerun of the full profile changes them, this fails and the
+words must change with them."""
+
+from helpers import comparisons, data
+from helpers.results import load_archive
+
+ARCHIVED = {(r["model"], r["dataset"]): r for r in load_archive("full")}
+N_VAL = round(data.N_TRAIN * 0.1)  # one network's validation tenth
+
+
+def test_chapter_7_less_training_ties_source_000s_ensemble():
+    """'An ensemble with a third of the network-epochs ties source 000's, and so
+    does its first network alone.'"""
+    source = ARCHIVED["ensemble_source000", "mnist"]
+    faster = ARCHIVED["ensemble_source000_faster", "mnist"]
+    budget = source["members"] * source["parameters"]["EPOCHS"]
+    assert 0.3 <= faster["network_epochs"] / budget <= 0.36  # a third
+    reference = source["test_accuracy"]
+    for accuracy in (faster["test_accuracy"], faster["member_test_accuracy"][0]):
+        assert comparisons.verdict_word(accuracy, reference, data.N_TEST) == "tie"
+
+
+def test_chapter_7_every_variant_ties_source_000s_decay_on_validation():
+    """'The new schedule, the averaged weights and label smoothing each tie source
+    000's decay on validation.'"""
+    ladder = {
+        row["variant"]: row
+        for row in ARCHIVED["ensemble_source000_faster", "mnist"]["ladder"]
+    }
+    decay = ladder.pop("source")["validation"]
+    assert set(ladder) == {"cosine", "cosine + ema", "cosine + ema + smoothing"}
+    for row in ladder.values():  # one seed, one validation tenth: the same images
+        assert comparisons.verdict_word(row["validation"], decay, N_VAL) == "tie"
