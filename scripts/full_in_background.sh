@@ -18,6 +18,15 @@ if [ -z "${FULL_RUN_OWN_SESSION:-}" ] && command -v setsid > /dev/null; then
     FULL_RUN_OWN_SESSION=1 exec setsid bash "$0" "$@"
 fi
 echo 19 > /proc/self/autogroup 2> /dev/null || true
+# Jupyter starts each kernel in a session, and so an autogroup, of its own, at
+# the default priority: every few seconds, the processes this run niced (nice 19)
+# get the lowest autogroup priority too
+( while sleep 10; do
+    for pid in $(ps -eo pid=,ni= | awk '$2 == 19 {print $1}'); do
+        echo 19 > "/proc/$pid/autogroup" 2> /dev/null
+    done
+done ) &
+renicer=$!
 cd "$(dirname "$0")/.."
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 
@@ -54,7 +63,7 @@ python3 scripts/training_state.py restore
     fi
 done ) &
 watcher=$!
-trap 'kill $watcher 2>/dev/null' EXIT
+trap 'kill $watcher $renicer 2>/dev/null' EXIT
 
 nice -n 19 python3 scripts/book.py execute --profile full --chapter 08_clothes
 mkdir -p _build/full/book
