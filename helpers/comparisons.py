@@ -31,7 +31,7 @@ def verdict_word(
 
 def compare(
     rows: list[dict],
-    n: int,
+    n: int | str,
     *,
     ours: str = "accuracy",
     reference: str = "reference",
@@ -48,6 +48,8 @@ def compare(
     (±27)": the word and the noise it was judged against, in images;
     ``independent`` when the two were measured on different draws of ``n``
     images, whose noises add up). ``index`` names the column to index by.
+    ``n`` may name a column instead, for rows measured on sets of their own
+    size (a class's test images, chapter 8).
     """
     import pandas as pd
 
@@ -55,14 +57,37 @@ def compare(
     for row in rows:
         row = dict(row)
         base = row.get(reference)
+        size = row[n] if isinstance(n, str) else n
         if base is None:
             row.update(images="", verdict="")
         else:
-            bar = round(_bar(base, n, independent))
-            word = verdict_word(row[ours], base, n, independent)
-            images = difference(row[ours], base, n)
+            bar = round(_bar(base, size, independent))
+            images = difference(row[ours], base, size)
+            # no image apart is a tie, even where the noise is nil (a recall of 0)
+            word = verdict_word(row[ours], base, size, independent) if images else "tie"
             row.update(images=f"{images:+,d}" if images else "0")
             row.update(verdict=f"{word} (±{bar})")
         table.append(row)
     frame = pd.DataFrame(table)
     return frame.set_index(index) if index else frame
+
+
+def per_class(before, after, class_names, labels, digits: int = 3):
+    """Recall per class before and after a change, each change judged against
+    the noise of the class's own test images (``labels``), the weakest class
+    first (chapter 8). ``before`` and ``after`` map class names to recalls."""
+    from .results import rounded
+
+    rows = [
+        {
+            "class": name,
+            "before": before[name],
+            "after": after[name],
+            "test images": int((labels == k).sum()),
+        }
+        for k, name in enumerate(class_names)
+    ]
+    table = compare(
+        rows, "test images", ours="after", reference="before", index="class"
+    )
+    return rounded(table.drop(columns="test images").sort_values("before"), digits)

@@ -44,3 +44,35 @@ def test_independent_draws_raise_the_bar_by_root_two():
 @pytest.mark.parametrize("ours, word", [(0.99, "ahead"), (0.9, "tie"), (0.8, "behind")])
 def test_verdict_word(ours, word):
     assert comparisons.verdict_word(ours, 0.9, 1000) == word
+
+
+def test_rows_can_carry_their_own_number_of_images():
+    rows = [
+        {"class": "Shirt", "after": 0.825, "before": 0.780, "test images": 1000},
+        {"class": "Trouser", "after": 0.994, "before": 0.987, "test images": 1000},
+    ]
+    table = comparisons.compare(
+        rows, "test images", ours="after", reference="before", index="class"
+    )
+    assert table.loc["Shirt", "verdict"].startswith("ahead")
+    assert table.loc["Trouser", "verdict"].startswith("tie")
+
+
+def test_no_image_apart_is_a_tie_even_without_noise():
+    table = comparisons.compare([{"accuracy": 0.0, "reference": 0.0}], 1000)
+    assert table.iloc[0]["verdict"] == "tie (±0)"
+
+
+def test_recall_per_class_weakest_first():
+    import numpy as np
+
+    labels = np.array([0] * 1000 + [1] * 1000)
+    table = comparisons.per_class(
+        {"Shirt": 0.78, "Bag": 0.988},
+        {"Shirt": 0.825, "Bag": 0.996},
+        ["Bag", "Shirt"],
+        labels,
+    )
+    assert list(table.index) == ["Shirt", "Bag"]
+    assert table.loc["Shirt", "images"] == "+45"
+    assert table.loc["Shirt", "verdict"].startswith("ahead")

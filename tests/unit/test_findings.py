@@ -32,3 +32,30 @@ def test_chapter_7_every_variant_ties_source_000s_decay_on_validation():
     assert set(ladder) == {"cosine", "cosine + ema", "cosine + ema + smoothing"}
     for row in ladder.values():  # one seed, one validation tenth: the same images
         assert comparisons.verdict_word(row["validation"], decay, N_VAL) == "tie"
+
+
+def test_chapter_8_the_augmentation_not_the_network_wins_on_clothes():
+    """'A residual network alone loses to chapter 7's recipe. Shifts and random
+    erasing turn that loss into a clear win, and an ensemble of five such
+    networks adds more. Shirts gain the most.'"""
+    run = ARCHIVED["ensemble_clothes", "fashion_mnist"]
+    start, residual, erasing = (row["test"] for row in run["ladder"])
+    assert comparisons.verdict_word(residual, start, data.N_TEST) == "behind"
+    assert comparisons.verdict_word(erasing, start, data.N_TEST) == "ahead"
+    assert run["members"] == 5 and run["test_accuracy"] > erasing
+    gains = {
+        k: run["recall_after"][k] - run["recall_before"][k] for k in run["recall_after"]
+    }
+    assert max(gains, key=gains.get) == "Shirt"
+
+
+def test_chapter_8_the_gain_sits_in_the_upper_body_garments():
+    """'The gain sits where the errors were: shirts, pullovers, coats and T-shirts.'"""
+    run = ARCHIVED["ensemble_clothes", "fashion_mnist"]
+    per_class = round(data.N_TEST / len(run["recall_after"]))
+    gained = {
+        k: round((run["recall_after"][k] - run["recall_before"][k]) * per_class)
+        for k in run["recall_after"]
+    }
+    upper = sum(gained[k] for k in ("Shirt", "Pullover", "Coat", "T-shirt/top"))
+    assert upper > sum(gained.values()) / 2  # 79 of 105 images
