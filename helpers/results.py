@@ -150,6 +150,9 @@ PUBLISHED = (
         "network_epochs": None,
         "accuracy": (0.835, 0.835),
         "cite": "xiao2017",
+        # how often people agreed with a sample of the labels: no rival to rank a
+        # network against, so no verdict names it
+        "ranked": False,
     },
     {
         "network": "2-5-layer CNNs with batch normalization",
@@ -612,6 +615,8 @@ def against_published(ours: float, n: int) -> dict[str, list[dict]]:
     and behind (chapter 8; the results chapter for the archived runs)."""
     grouped = {"ahead": [], "a tie": [], "behind": []}
     for entry in PUBLISHED:
+        if not entry.get("ranked", True):
+            continue
         sides = {verdict(ours, end, n) for end in entry["accuracy"]}
         side = next(iter(sides)) if len(sides) == 1 else "a tie"
         grouped[side].append(entry)

@@ -274,3 +274,12 @@ def test_the_seeds_mean_is_matched_on_the_test_set():
     assert results.images_from_source(record, source, 0.2, 10_000) == "-36"
     assert results.capital("the tree") == "The tree"
     assert results.name_on("mlp_source001_all", "mnist").endswith(", on MNIST")
+
+
+def test_no_network_is_ranked_against_the_people_of_a_labelling_study():
+    from helpers import results
+
+    standing = results.against_published(0.9472, 10_000)
+    named = [e["network"] for side in standing.values() for e in side]
+    assert not any(name.startswith("people") for name in named)
+    assert "people" not in results.published_standing(0.9472, 10_000)
