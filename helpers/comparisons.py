@@ -35,7 +35,7 @@ def compare(
     *,
     ours: str = "accuracy",
     reference: str = "reference",
-    independent: bool = False,
+    independent: bool | str = False,
     index: str | None = None,
 ):
     """A table of ``rows`` with a verdict column (chapter 2).
@@ -49,7 +49,7 @@ def compare(
     ``independent`` when the two were measured on different draws of ``n``
     images, whose noises add up). ``index`` names the column to index by.
     ``n`` may name a column instead, for rows measured on sets of their own
-    size (a class's test images, chapter 8).
+    size (a class's test images, chapter 8), and so may ``independent``.
     """
     import pandas as pd
 
@@ -58,13 +58,14 @@ def compare(
         row = dict(row)
         base = row.get(reference)
         size = row[n] if isinstance(n, str) else n
+        apart = row[independent] if isinstance(independent, str) else independent
         if base is None:
             row.update(images="", verdict="")
         else:
-            bar = round(_bar(base, size, independent))
+            bar = round(_bar(base, size, apart))
             images = difference(row[ours], base, size)
             # no image apart is a tie, even where the noise is nil (a recall of 0)
-            word = verdict_word(row[ours], base, size, independent) if images else "tie"
+            word = verdict_word(row[ours], base, size, apart) if images else "tie"
             row.update(images=f"{images:+,d}" if images else "0")
             row.update(verdict=f"{word} (±{bar})")
         table.append(row)
@@ -91,3 +92,39 @@ def per_class(before, after, class_names, labels, digits: int = 3):
         rows, "test images", ours="after", reference="before", index="class"
     )
     return rounded(table.drop(columns="test images").sort_values("before"), digits)
+
+
+def against_sources(archived: dict, models: list[str], validation_share: float):
+    """The archived full-profile runs against the sources' numbers, each on the
+    split its source reported, one row per model and dataset with a source
+    number (chapters 2 to 4). ``archived`` maps (model, dataset) to a metrics
+    record. A test accuracy with several seeds is their mean, with their range
+    beside it; a validation accuracy is the run's own split's, other images
+    than the source's, so the noise of two splits judges it."""
+    from .data import DATASETS, N_TEST
+    from .profiles import DATASET_NAMES
+    from .results import display_name, on_source_split, reported
+
+    rows = []
+    for model in models:
+        for dataset in DATASETS:
+            record, source = archived.get((model, dataset)), reported(model, dataset)
+            if not record or not source:
+                continue
+            ours, n = on_source_split(record, source, validation_share, N_TEST)
+            seeds = record.get("seed_test_accuracy", [])
+            spread = len(seeds) > 1 and source["split"] == "test"
+            rows.append(
+                {
+                    "network": display_name(model),
+                    "data": DATASET_NAMES[dataset],
+                    "split": source["split"],
+                    "source": source["accuracy"],
+                    "ours": ours,
+                    "seeds": f"{min(seeds):.4f}–{max(seeds):.4f}" if spread else "",
+                    "n": n,
+                    "apart": source["split"] == "validation",
+                }
+            )
+    table = compare(rows, "n", ours="ours", reference="source", independent="apart")
+    return table.drop(columns=["n", "apart"]) if rows else table

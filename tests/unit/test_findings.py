@@ -59,3 +59,38 @@ def test_chapter_8_the_gain_sits_in_the_upper_body_garments():
     }
     upper = sum(gained[k] for k in ("Shirt", "Pullover", "Coat", "T-shirt/top"))
     assert upper > sum(gained.values()) / 2  # 79 of 105 images
+
+
+def test_chapter_3_the_archived_mlps_against_their_sources():
+    """'The wide network ties source 001 when it trains on every image; holding
+    out a fifth for validation costs it a few tens of test images. The small
+    network beats source 004, and the deep one ties source 002 on validation.'"""
+    models = ["mlp_source001", "mlp_source001_all", "mlp_source004", "mlp_source002"]
+    table = comparisons.against_sources(ARCHIVED, models, 0.2)
+    verdicts = dict(zip(table["network"], table["verdict"].str.split().str[0]))
+    images = dict(zip(table["network"], table["images"]))
+    assert verdicts["784-1000-10 MLP of source 001, all training images"] == "tie"
+    assert verdicts["784-1000-10 MLP of source 001"] == "behind"
+    assert -60 <= int(images["784-1000-10 MLP of source 001"]) <= -20
+    assert verdicts["784-64-16-10 MLP of source 004"] == "ahead"
+    assert verdicts["deep MLP of source 002"] == "tie"
+    assert set(table["split"]) == {"test", "validation"}
+
+
+def test_chapter_3_the_deep_network_scores_highest_on_both_datasets():
+    """'The deep network scores highest on both datasets. On MNIST its lead over
+    the wide network is one run against a mean of five seeds, and no larger than
+    those seeds' own spread.'"""
+
+    def test_of(model, dataset):
+        record = ARCHIVED[model, dataset]
+        seeds = record.get("seed_test_accuracy", [])
+        return sum(seeds) / len(seeds) if len(seeds) > 1 else record["test_accuracy"]
+
+    three = ["mlp_source001", "mlp_source004", "mlp_source002"]
+    for dataset in ("mnist", "fashion_mnist"):
+        assert max(three, key=lambda m: test_of(m, dataset)) == "mlp_source002"
+    seeds = ARCHIVED["mlp_source001", "mnist"]["seed_test_accuracy"]
+    assert len(seeds) == 5
+    lead = test_of("mlp_source002", "mnist") - test_of("mlp_source001", "mnist")
+    assert 0 < lead <= max(seeds) - min(seeds)
