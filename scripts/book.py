@@ -11,7 +11,10 @@ that jupyter-book builds from, so the source tree stays clean. A chapter is
 executed again only when its code, its parameters or a module of ``helpers``
 that it uses changed since its last successful run (a change in its Markdown
 cells alone is copied into the executed notebook); the results chapter also
-when any chapter's metrics file changed. A failing cell fails the run.
+when any chapter's metrics file changed. A failing cell fails the run. An
+executed copy that cannot be read (a killed write, a full disk, a partial
+cache restore) is executed again; every file this script writes into
+``_build/<profile>`` goes through a temporary file and a rename.
 
 The full profile takes hours on a CPU, too long for every build; ``archive``
 copies the metrics files of its runs (without the per-image predictions) into
@@ -43,6 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from helpers import members, profiles  # noqa: E402
+from helpers.files import write_atomic  # noqa: E402
 from helpers.results import ARCHIVE  # noqa: E402
 
 # Files besides the notebooks that jupyter-book needs, relative to ROOT.
@@ -195,14 +199,35 @@ def code_of(notebook: Path) -> bytes:
     return json.dumps([code, content.get("metadata", {})], sort_keys=True).encode()
 
 
+class Unreadable(ValueError):
+    """An executed copy that is not a notebook: truncated by a killed write, a
+    full disk or a partial cache restore. The chapter is executed again."""
+
+
+def read_executed(executed: Path) -> dict:
+    """The executed copy's JSON, or :class:`Unreadable` saying why not."""
+    try:
+        content = json.loads(executed.read_bytes())
+    except (UnicodeDecodeError, ValueError) as error:
+        raise Unreadable(f"not valid JSON: {error}") from None
+    cells = content.get("cells") if isinstance(content, dict) else None
+    if not isinstance(cells, list) or not all(
+        isinstance(cell, dict) and "cell_type" in cell for cell in cells
+    ):
+        raise Unreadable("not a notebook: no list of cells")
+    return content
+
+
 def with_prose_of(notebook: Path, executed: Path) -> bool:
     """Give an executed copy the Markdown cells of ``notebook`` as they are now,
     keeping its code cells and their outputs, so a change in prose alone is
     rebuilt without executing the chapter again. Returns whether anything
     changed. Call only when ``code_of`` is unchanged: the code cells then pair
-    up one to one, in order, besides the cell papermill injects."""
+    up one to one, in order, besides the cell papermill injects; when they do
+    not, or the copy is no notebook, raises :class:`Unreadable`. The copy is
+    rewritten atomically: a run killed meanwhile leaves it as it was."""
     source = json.loads(notebook.read_text())
-    ran = json.loads(executed.read_text())
+    ran = read_executed(executed)
 
     def injected(cell):
         return "injected-parameters" in cell.get("metadata", {}).get("tags", [])
@@ -214,7 +239,10 @@ def with_prose_of(notebook: Path, executed: Path) -> bool:
         if cell["cell_type"] != "code":
             cells.append(cell)
             continue
-        cells.append(next(outputs))
+        ran_cell = next(outputs, None)
+        if ran_cell is None:
+            raise Unreadable("fewer code cells than the chapter has")
+        cells.append(ran_cell)
         if "parameters" in cell.get("metadata", {}).get("tags", []):
             cells += filter(injected, code)  # papermill's place for them
     if not any("parameters" in c.get("metadata", {}).get("tags", []) for c in cells):
@@ -222,7 +250,8 @@ def with_prose_of(notebook: Path, executed: Path) -> bool:
     if cells == ran["cells"]:
         return False
     ran["cells"] = cells
-    executed.write_text(json.dumps(ran, indent=1, ensure_ascii=False) + "\n")
+    text = json.dumps(ran, indent=1, ensure_ascii=False) + "\n"
+    write_atomic(executed, text.encode("utf-8"))
     return True
 
 
@@ -299,13 +328,25 @@ def execute(profile: str, only: list[str] | None = None) -> int:
             else None
         )
         key = run_key(notebook, parameters, results_dir)
-        if target.exists() and key_file.exists() and key_file.read_text() == key:
-            refreshed = with_prose_of(notebook, target)
-            print(
-                f"{stem}: up to date ({profile}), not executed again"
-                + ("; its prose refreshed" if refreshed else "")
-            )
-            continue
+        if (
+            target.exists()
+            and key_file.exists()
+            and key_file.read_bytes() == key.encode()
+        ):
+            try:
+                refreshed = with_prose_of(notebook, target)
+            except Unreadable as error:  # executed again below
+                print(
+                    f"{stem}: {target.relative_to(ROOT)} cannot be read "
+                    f"({error}); executing it again",
+                    flush=True,
+                )
+            else:
+                print(
+                    f"{stem}: up to date ({profile}), not executed again"
+                    + ("; its prose refreshed" if refreshed else "")
+                )
+                continue
         target.parent.mkdir(parents=True, exist_ok=True)
         key_file.unlink(missing_ok=True)
         target.unlink(missing_ok=True)  # never build from a stale copy
@@ -337,17 +378,22 @@ def execute(profile: str, only: list[str] | None = None) -> int:
             )
             failed.append(stem)
             continue
+        seconds = time.perf_counter() - start
         partial.replace(target)
-        key_file.parent.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(key)
-        print(
-            f"{stem}: done in {time.perf_counter() - start:.0f} s "
-            f"-> {target.relative_to(ROOT)}"
-        )
+        write_atomic(key_file, key.encode())  # last: the copy counts as current
+        print(f"{stem}: done in {seconds:.0f} s -> {target.relative_to(ROOT)}")
     if failed:
         print(f"failed chapters: {', '.join(failed)}", file=sys.stderr)
         return 1
     return 0
+
+
+def copy_atomic(source: Path, target: Path, keep_time: bool = True) -> None:
+    """Copy ``source`` to ``target`` through a temporary file and a rename
+    (``helpers.files.write_atomic``): a build killed meanwhile leaves no
+    half-copied file in the staged book."""
+    copy = shutil.copy2 if keep_time else shutil.copy
+    write_atomic(target, lambda temporary: copy(source, temporary))
 
 
 def build(profile: str) -> int:
@@ -363,14 +409,11 @@ def build(profile: str) -> int:
         )
         return 1
     for name in BOOK_FILES:
-        shutil.copy2(ROOT / name, stage / name)
-    shutil.copytree(
-        ROOT / "_static", stage / "_static", dirs_exist_ok=True
-    )  # the book's CSS
-    for path in (ROOT / "book").rglob("*"):
-        if path.is_file() and path.suffix != ".ipynb":
-            (stage / path.relative_to(ROOT)).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(path, stage / path.relative_to(ROOT))
+        copy_atomic(ROOT / name, stage / name)
+    for folder in ("_static", "book"):  # the book's CSS and scripts; its pages
+        for path in sorted((ROOT / folder).rglob("*")):
+            if path.is_file() and path.suffix != ".ipynb":
+                copy_atomic(path, stage / path.relative_to(ROOT))
     if drawing_page(stage) != 0:
         return 1
     # a fresh output folder: pages of chapters since renamed or removed would
@@ -433,8 +476,8 @@ def drawing_page(stage: Path) -> int:
     target = stage / "_static" / "ort"
     target.mkdir(parents=True, exist_ok=True)
     for path in onnxruntime_web().iterdir():
-        # shutil.copy, not copy2: a fresh mtime (Sphinx skipped npm's 1985 ones)
-        shutil.copy(path, target / path.name)
+        # not copy2's: a fresh mtime (Sphinx skipped npm's 1985 ones)
+        copy_atomic(path, target / path.name, keep_time=False)
     command = [sys.executable, str(ROOT / "scripts" / "export_model.py"), str(stage)]
     return subprocess.run(command).returncode
 
