@@ -16,6 +16,10 @@ executed copy that cannot be read (a killed write, a full disk, a partial
 cache restore) is executed again; every file this script writes into
 ``_build/<profile>`` goes through a temporary file and a rename.
 
+Every run of a chapter leaves a record in ``_build/<profile>/.runs/<stem>.json``
+(executed or reused, when, how long, on what machine), for the page on how
+the book was built (``scripts/status_page.py``).
+
 The full profile takes hours on a CPU, too long for every build; ``archive``
 copies the metrics files of its runs (without the per-image predictions) into
 ``helpers/archive/<profile>/``, where the results chapter of every build, and
@@ -30,6 +34,7 @@ publishes and opens in Colab from itself.
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import json
 import os
@@ -38,12 +43,15 @@ import shutil
 import subprocess
 import sys
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+import status_page  # noqa: E402  (scripts/, beside this file)
 
 from helpers import members, profiles  # noqa: E402
 from helpers.files import write_atomic  # noqa: E402
@@ -273,6 +281,114 @@ def staged(profile: str) -> Path:
     return ROOT / "_build" / profile
 
 
+# --- what each execution leaves for the page on how the book was built ---
+# (scripts/status_page.py): _build/<profile>/.runs/<stem>.json, one per chapter,
+# rewritten by every `execute` that selects the chapter
+
+
+def utc(seconds: float | None = None) -> str:
+    """A time (``time.time()``'s, by default now) as ISO 8601 in UTC."""
+    moment = time.time() if seconds is None else seconds
+    return datetime.fromtimestamp(moment, timezone.utc).isoformat(timespec="seconds")
+
+
+@functools.cache
+def gpu_name() -> str | None:
+    """The machine's NVIDIA GPU, from ``nvidia-smi`` (None without one)."""
+    if not shutil.which("nvidia-smi"):
+        return None
+    try:
+        listed = subprocess.run(
+            ["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        ).stdout.split("\n")
+    except (OSError, subprocess.SubprocessError):
+        return None
+    names = [name.strip() for name in listed if name.strip()]
+    if len(names) > 1:
+        return f"{len(names)} × {names[0]}"
+    return names[0] if names else None
+
+
+def machine(results_dir: Path | None, stem: str, since: float) -> dict:
+    """The machine a chapter just ran on: CPU model and cores (this process's
+    view), the GPU, and whether its TensorFlow ran oneDNN kernels, from the
+    metrics files the chapter wrote since ``since`` (their ``environment``,
+    recorded inside the kernel; ``tensorflow`` False where none names
+    TensorFlow, ``onednn`` None where none says)."""
+    from helpers.results import cpu
+
+    found = cpu()
+    described = {
+        "cpu": found["cpu"],
+        "cpu_features": found.get("cpu_features", []),
+        "cpus": os.cpu_count(),
+        "gpu": gpu_name(),
+        "tensorflow": False,
+        "onednn": None,
+    }
+    written = [] if results_dir is None else sorted(results_dir.glob(f"{stem}-*.json"))
+    for path in written:
+        try:
+            if path.stat().st_mtime < since:
+                continue  # an earlier run's
+            env = json.loads(path.read_bytes()).get("environment") or {}
+        except (OSError, ValueError, AttributeError):
+            continue  # the chapter's business, not this record's
+        if "tensorflow" in env:
+            described["tensorflow"] = True
+            if env.get("onednn") is not None:
+                described["onednn"] = bool(env["onednn"])
+        if env.get("accelerator"):
+            described["gpu"] = env["accelerator"]  # the one TensorFlow used
+    return described
+
+
+def from_papermill(content: dict) -> dict | None:
+    """When papermill says it executed a notebook (``metadata.papermill``): the
+    times of a copy executed before this script kept records; no machine."""
+    meta = content.get("metadata", {}).get("papermill", {})
+    try:
+        started = datetime.fromisoformat(meta["start_time"])
+        finished = datetime.fromisoformat(meta["end_time"])
+        seconds = float(meta["duration"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+    def iso(moment: datetime) -> str:
+        if moment.tzinfo is None:  # papermill writes UTC without saying so
+            moment = moment.replace(tzinfo=timezone.utc)
+        return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+    return {
+        "started_utc": iso(started),
+        "finished_utc": iso(finished),
+        "seconds": round(seconds, 1),
+        "machine": None,
+        "versions": None,
+        "requirements_lock_sha256": None,
+        "recorded_by": "papermill's metadata in the executed notebook",
+    }
+
+
+def previous_execution(record_file: Path, key: str) -> dict | None:
+    """The execution that produced the executed copy of ``key``, as its record
+    says (None without a readable record of that key)."""
+    try:
+        record = json.loads(record_file.read_bytes())
+        if record["run_key"] == key and isinstance(record["execution"], dict):
+            return record["execution"]
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return None
+
+
+def write_json(path: Path, data: dict) -> None:
+    write_atomic(path, (json.dumps(data, indent=1, sort_keys=True) + "\n").encode())
+
+
 def use_this_checkout() -> None:
     """Make kernels import this checkout's helpers, whatever else is installed
     (an editable install of another clone would otherwise win)."""
@@ -302,6 +418,7 @@ def execute(profile: str, only: list[str] | None = None) -> int:
 
     use_this_checkout()
     stage = staged(profile)
+    checked = utc()  # this command's stamp: the page tells its chapters by it
     failed = []
     kernel_manager = kernel_manager_class()
     selected = chapters()
@@ -322,6 +439,8 @@ def execute(profile: str, only: list[str] | None = None) -> int:
             )
         target = stage / notebook.relative_to(ROOT)
         key_file = stage / ".keys" / f"{stem}.sha256"
+        record_file = stage / status_page.RUNS / f"{stem}.json"
+        record = {"chapter": stem, "profile": profile, "checked_utc": checked}
         results_dir = (
             target.parent / parameters["RESULTS_DIR"]
             if "RESULTS_DIR" in parameters
@@ -346,12 +465,26 @@ def execute(profile: str, only: list[str] | None = None) -> int:
                     f"{stem}: up to date ({profile}), not executed again"
                     + ("; its prose refreshed" if refreshed else "")
                 )
+                execution = previous_execution(record_file, key) or from_papermill(
+                    read_executed(target)
+                )
+                write_json(
+                    record_file,
+                    {
+                        **record,
+                        "run_key": key,
+                        "this_run": "reused",
+                        "execution": execution,
+                    },
+                )
                 continue
         target.parent.mkdir(parents=True, exist_ok=True)
         key_file.unlink(missing_ok=True)
+        record_file.unlink(missing_ok=True)
         target.unlink(missing_ok=True)  # never build from a stale copy
         partial = target.with_suffix(".running.ipynb")
         print(f"{stem}: executing with {profile} parameters {parameters}", flush=True)
+        since = time.time()
         start = time.perf_counter()
         try:
             papermill.execute_notebook(
@@ -380,6 +513,21 @@ def execute(profile: str, only: list[str] | None = None) -> int:
             continue
         seconds = time.perf_counter() - start
         partial.replace(target)
+        execution = {
+            "started_utc": utc(since),
+            "finished_utc": utc(),
+            "seconds": round(seconds, 1),
+            "machine": machine(results_dir, stem, since),
+            "versions": status_page.versions(),
+            "requirements_lock_sha256": status_page.lock_digest(
+                ROOT / "requirements.lock"
+            ),
+            "recorded_by": "scripts/book.py execute",
+        }
+        write_json(
+            record_file,
+            {**record, "run_key": key, "this_run": "executed", "execution": execution},
+        )
         write_atomic(key_file, key.encode())  # last: the copy counts as current
         print(f"{stem}: done in {seconds:.0f} s -> {target.relative_to(ROOT)}")
     if failed:

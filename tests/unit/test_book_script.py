@@ -273,7 +273,7 @@ def test_a_chapter_depends_on_the_helpers_it_imports_and_theirs(tree):
     assert len(book.helpers_used(whole)) == 5  # __init__, shared, base, middle, other
 
 
-# --- faults in the execution cache, without kernels ---
+# --- faults in the execution cache, and the records of each run, without kernels ---
 
 
 @pytest.fixture
@@ -307,6 +307,7 @@ def fake_papermill(monkeypatch):
         nbformat.write(content, output)
 
     monkeypatch.setattr(papermill, "execute_notebook", execute_notebook)
+    monkeypatch.setattr(book, "gpu_name", lambda: None)
     return ran
 
 
@@ -463,3 +464,57 @@ def test_a_full_disk_leaves_no_half_written_file_in_the_stage(
         shutil.rmtree(tree / "_build")
         fail_at += 1
     assert fail_at >= 5  # each write of both runs failed once: the loop went on
+
+
+def test_each_run_records_when_where_and_how_long(tree, fake_papermill, capsys):
+    with_results_dir(write_chapter(tree, "01_ok", "print('run')"))
+    write_chapter(tree, "02_fails", "print('also fine')")
+    assert book.execute("smoke") == 0
+    runs = tree / "_build" / "smoke" / ".runs"
+    first = json.loads((runs / "01_ok.json").read_text())
+    assert first["chapter"] == "01_ok" and first["profile"] == "smoke"
+    assert first["this_run"] == "executed"
+    execution = first["execution"]
+    assert execution["started_utc"] <= execution["finished_utc"]
+    assert execution["started_utc"].endswith("+00:00")
+    assert 0 <= execution["seconds"] < 60
+    machine = execution["machine"]
+    assert machine["cpus"] == os.cpu_count() and machine["cpu"]
+    assert machine["tensorflow"] and machine["onednn"] is True  # from its metrics
+    other = json.loads((runs / "02_fails.json").read_text())["execution"]["machine"]
+    assert not other["tensorflow"] and other["onednn"] is None  # wrote no metrics
+    assert execution["versions"]["Python"] == sys.version.split()[0]
+    assert (
+        first["run_key"]
+        == (tree / "_build" / "smoke" / ".keys" / "01_ok.sha256").read_text()
+    )
+
+    assert book.execute("smoke") == 0  # up to date: the execution is kept
+    again = json.loads((runs / "01_ok.json").read_text())
+    assert again["this_run"] == "reused" and again["execution"] == execution
+    assert again["checked_utc"] >= first["checked_utc"]
+
+    (runs / "01_ok.json").unlink()  # a cache from before the records
+    assert book.execute("smoke") == 0
+    restored = json.loads((runs / "01_ok.json").read_text())["execution"]
+    assert restored["started_utc"] == "2026-12-01T10:00:00+00:00"
+    assert restored["seconds"] == 2.0 and restored["machine"] is None
+    assert fake_papermill == ["01_ok", "02_fails"]
+
+
+def test_a_failed_run_leaves_no_record(tree, fake_papermill, monkeypatch):
+    import papermill
+
+    write_chapter(tree, "01_ok", "print('run')")
+    write_chapter(tree, "02_fails", "print('also fine')")
+    assert book.execute("smoke") == 0
+    record = tree / "_build" / "smoke" / ".runs" / "02_fails.json"
+    assert record.exists()
+    write_chapter(tree, "02_fails", "print('now it fails')")
+
+    def fails(*args, **kwargs):
+        raise RuntimeError("this cell fails on purpose")
+
+    monkeypatch.setattr(papermill, "execute_notebook", fails)
+    assert book.execute("smoke") == 1
+    assert not record.exists()  # no record of a copy that is gone
