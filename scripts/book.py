@@ -17,8 +17,8 @@ cache restore) is executed again; every file this script writes into
 ``_build/<profile>`` goes through a temporary file and a rename.
 
 Every run of a chapter leaves a record in ``_build/<profile>/.runs/<stem>.json``
-(executed or reused, when, how long, on what machine), for the page on how
-the book was built (``scripts/status_page.py``).
+(executed or reused, when, how long, on what machine); ``build`` turns the
+records into the book's page on how it was built (``scripts/status_page.py``).
 
 The full profile takes hours on a CPU, too long for every build; ``archive``
 copies the metrics files of its runs (without the per-image predictions) into
@@ -544,6 +544,28 @@ def copy_atomic(source: Path, target: Path, keep_time: bool = True) -> None:
     write_atomic(target, lambda temporary: copy(source, temporary))
 
 
+def status(stage: Path, profile: str) -> None:
+    """Write the page on how this book was built (``scripts/status_page.py``)
+    into the staged book, from the runs' records and the archive."""
+    listed = [
+        {"stem": Path(entry).name, "notebook": (ROOT / f"{entry}.ipynb").exists()}
+        for entry in numbered()
+    ]
+    notebooks = [chapter["stem"] for chapter in listed if chapter["notebook"]]
+    markdown = status_page.page(
+        listed,
+        status_page.read_runs(stage, notebooks),
+        status_page.archived_runs(ARCHIVE / "full"),
+        {
+            "profile": profile,
+            "written_utc": utc(),
+            "versions": status_page.versions(),
+            "lock": status_page.lock_digest(ROOT / "requirements.lock"),
+        },
+    )
+    write_atomic(stage / f"{status_page.PAGE}.md", markdown.encode("utf-8"))
+
+
 def build(profile: str) -> int:
     stage = staged(profile)
     missing = [
@@ -562,6 +584,7 @@ def build(profile: str) -> int:
         for path in sorted((ROOT / folder).rglob("*")):
             if path.is_file() and path.suffix != ".ipynb":
                 copy_atomic(path, stage / path.relative_to(ROOT))
+    status(stage, profile)
     if drawing_page(stage) != 0:
         return 1
     # a fresh output folder: pages of chapters since renamed or removed would

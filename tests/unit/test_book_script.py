@@ -518,3 +518,24 @@ def test_a_failed_run_leaves_no_record(tree, fake_papermill, monkeypatch):
     monkeypatch.setattr(papermill, "execute_notebook", fails)
     assert book.execute("smoke") == 1
     assert not record.exists()  # no record of a copy that is gone
+
+
+def test_the_build_writes_the_status_page_into_the_stage(tree, fake_papermill):
+    (tree / "_toc.yml").write_text(
+        "format: jb-book\nroot: book/intro\nparts:\n  - caption: One\n"
+        "    numbered: true\n    chapters:\n      - file: book/01_ok\n"
+        "      - file: book/02_fails\n      - file: book/03_page\n"
+    )
+    (tree / "book" / "03_page.md").write_text("# A page\n")
+    write_chapter(tree, "01_ok", "print('run')")
+    write_chapter(tree, "02_fails", "print('also fine')")
+    assert book.execute("smoke") == 0
+    stage = tree / "_build" / "smoke"
+    book.status(stage, "smoke")
+    text = (stage / "book" / "status.md").read_text()
+    rows = [line for line in text.splitlines() if line.startswith("| {doc}")]
+    assert [row.split(" | ")[:2] for row in rows[:3]] == [
+        ["| {doc}`01_ok <01_ok>`", "executed"],
+        ["| {doc}`02_fails <02_fails>`", "executed"],
+        ["| {doc}`03_page <03_page>`", "nothing to run"],
+    ]
