@@ -105,13 +105,14 @@ def archived_runs(archive: Path) -> dict[str, list[dict]]:
     def add(chapter: str, record) -> None:
         if not isinstance(record, dict) or record.get("profile") != "full":
             return
-        env = record.get("environment") or {}
-        if "recorded_utc" not in env:
+        env = record.get("environment")
+        seconds = record.get("train_seconds")
+        if not isinstance(env, dict) or "recorded_utc" not in env:
             return
         trainings.setdefault(chapter, []).append(
             {
                 "utc": env["recorded_utc"],
-                "seconds": float(record.get("train_seconds") or 0.0),
+                "seconds": seconds if isinstance(seconds, (int, float)) else 0.0,
                 "machine": _machine(env),
             }
         )
