@@ -5,6 +5,7 @@
 // resize event: a table in a collapsed cell has no width until it is opened.
 const WIDE = [
   "article.bd-article div.cell_output table",
+  "article.bd-article div.pst-scrollable-table-container", // a Markdown table
   "article.bd-article div.cell_output .text_html pre", // model.summary's box lines
   "article.bd-article div.tag_wide-output div.cell_output pre",
 ].join(", ");

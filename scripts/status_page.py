@@ -360,7 +360,8 @@ def page(
             if stem in order
             else stem
         )
-        when = days[0] if len(days) == 1 else f"{days[0]} to {days[-1]}"
+        last = days[-1][5:] if days[-1][:4] == days[0][:4] else days[-1]
+        when = days[0] if len(days) == 1 else f"{days[0]} to {last}"
         total = sum(r["seconds"] for r in runs_of)
         cell = machines.cell([r["machine"] for r in runs_of])
         lines.append(f"| {label} | {when} | {_seconds(total)} | {_cell(cell)} |")
@@ -368,7 +369,15 @@ def page(
         lines.append("| none archived | – | – | – |")
     if "drawing" in archived:
         lines += ["", "The drawing network is the one the drawing page runs."]
-    lines += ["", "## Machines", "", *machines.table(), ""]
+    lines += [
+        "",
+        "## Machines",
+        "",
+        "A letter names a kind of machine: its CPU model, cores and GPU.",
+        "",
+        *machines.table(),
+        "",
+    ]
     lines += [
         "## Software",
         "",

@@ -233,7 +233,7 @@ def test_archived_runs_per_chapter_each_network_once(archive):
     assert sum(r["seconds"] for r in found["03_cnn"]) == 300.0  # the networks'
     text = status_page.page(CHAPTERS, {}, found, BUILD)
     assert rows(text, "Archived full-profile runs") == [
-        ["{doc}`02_trees <02_trees>`", "2026-11-25 to 2026-11-26", "36", "A"],
+        ["{doc}`02_trees <02_trees>`", "2026-11-25 to 11-26", "36", "A"],
         ["{doc}`03_cnn <03_cnn>`", "2026-12-01", "300", "B, oneDNN on"],
         ["drawing network", "2026-12-03", "50", "B, oneDNN on"],
     ]
@@ -249,7 +249,7 @@ def test_a_machine_with_runs_that_recorded_no_onednn_says_so(archive):
     text = status_page.page(CHAPTERS, {}, status_page.archived_runs(archive), BUILD)
     cnn = rows(text, "Archived full-profile runs")[1]
     assert cnn[1:] == [
-        "2026-11-25 to 2026-12-01",
+        "2026-11-25 to 12-01",
         "400",
         "A, oneDNN not recorded; B, oneDNN on",
     ]
@@ -320,3 +320,24 @@ def test_versions_are_read_without_importing_anything():
     ).stdout
     assert out.strip() == sys.version.split()[0]
     assert [name for name, _ in status_page.SOFTWARE] == list(status_page.versions())
+
+
+def test_a_date_range_names_the_year_again_only_when_it_changes():
+    def trained(*days):
+        machine = {**EPYC, "onednn": True}
+        return [
+            {"utc": f"{d}T12:00:00+00:00", "seconds": 1.0, "machine": machine}
+            for d in days
+        ]
+
+    archived = {
+        "02_trees": trained("2025-12-31", "2026-01-02"),
+        "03_cnn": trained("2026-01-02", "2026-02-03"),
+    }
+    table = rows(
+        status_page.page(CHAPTERS, {}, archived, BUILD), "Archived full-profile runs"
+    )
+    assert [row[1] for row in table] == [
+        "2025-12-31 to 2026-01-02",
+        "2026-01-02 to 02-03",
+    ]
