@@ -312,31 +312,29 @@ def gpu_name() -> str | None:
     return names[0] if names else None
 
 
-def machine(results_dir: Path | None, stem: str, since: float) -> dict:
-    """The machine a chapter just ran on: CPU model and cores (this process's
-    view), the GPU, and whether its TensorFlow ran oneDNN kernels, from the
-    metrics files the chapter wrote since ``since`` (their ``environment``,
-    recorded inside the kernel; ``tensorflow`` False where none names
-    TensorFlow, ``onednn`` None where none says)."""
-    from helpers.results import cpu
-
-    found = cpu()
-    described = {
-        "cpu": found["cpu"],
-        "cpu_features": found.get("cpu_features", []),
-        "cpus": os.cpu_count(),
-        "gpu": gpu_name(),
-        "tensorflow": False,
-        "onednn": None,
-    }
-    written = [] if results_dir is None else sorted(results_dir.glob(f"{stem}-*.json"))
-    for path in written:
+def metrics_environments(
+    results_dir: Path | None, stem: str, since: float, until: float
+) -> list[dict]:
+    """The ``environment`` of each metrics file the chapter wrote between
+    ``since`` and ``until`` (POSIX times, as each file recorded it): what the
+    kernel saw of the machine during that run."""
+    found = []
+    for path in sorted(results_dir.glob(f"{stem}-*.json")) if results_dir else []:
         try:
-            if path.stat().st_mtime < since:
-                continue  # an earlier run's
-            env = json.loads(path.read_bytes()).get("environment") or {}
-        except (OSError, ValueError, AttributeError):
+            env = json.loads(path.read_bytes())["environment"]
+            when = datetime.fromisoformat(env["recorded_utc"]).timestamp()
+        except (OSError, ValueError, KeyError, TypeError):
             continue  # the chapter's business, not this record's
+        if since - 1 <= when <= until + 1:  # recorded to the second
+            found.append(env)
+    return found
+
+
+def with_environments(described: dict, environments: list[dict]) -> dict:
+    """``described`` with what the kernel recorded: whether TensorFlow ran,
+    with oneDNN kernels or not, and the GPU it used."""
+    described = {**described, "tensorflow": False, "onednn": None}
+    for env in environments:
         if "tensorflow" in env:
             described["tensorflow"] = True
             if env.get("onednn") is not None:
@@ -346,9 +344,30 @@ def machine(results_dir: Path | None, stem: str, since: float) -> dict:
     return described
 
 
-def from_papermill(content: dict) -> dict | None:
-    """When papermill says it executed a notebook (``metadata.papermill``): the
-    times of a copy executed before this script kept records; no machine."""
+def machine(results_dir: Path | None, stem: str, since: float) -> dict:
+    """The machine a chapter just ran on: CPU model and cores (this process's
+    view), the GPU, and whether its TensorFlow ran oneDNN kernels, from the
+    metrics files the chapter wrote since ``since`` (``tensorflow`` False where
+    none names TensorFlow, ``onednn`` None where none says)."""
+    from helpers.results import cpu
+
+    found = cpu()
+    described = {
+        "cpu": found["cpu"],
+        "cpu_features": found.get("cpu_features", []),
+        "cpus": os.cpu_count(),
+        "gpu": gpu_name(),
+    }
+    written = metrics_environments(results_dir, stem, since, time.time())
+    return with_environments(described, written)
+
+
+def from_papermill(
+    content: dict, results_dir: Path | None = None, stem: str = ""
+) -> dict | None:
+    """The execution of a copy made before this script kept records: its times
+    from papermill's metadata (``metadata.papermill``), and the machine from the
+    metrics files the chapter wrote meanwhile (None where it wrote none)."""
     meta = content.get("metadata", {}).get("papermill", {})
     try:
         started = datetime.fromisoformat(meta["start_time"])
@@ -356,17 +375,28 @@ def from_papermill(content: dict) -> dict | None:
         seconds = float(meta["duration"])
     except (KeyError, TypeError, ValueError):
         return None
-
-    def iso(moment: datetime) -> str:
-        if moment.tzinfo is None:  # papermill writes UTC without saying so
-            moment = moment.replace(tzinfo=timezone.utc)
-        return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
-
+    if started.tzinfo is None:  # papermill writes UTC without saying so
+        started = started.replace(tzinfo=timezone.utc)
+    if finished.tzinfo is None:
+        finished = finished.replace(tzinfo=timezone.utc)
+    written = metrics_environments(
+        results_dir, stem, started.timestamp(), finished.timestamp()
+    )
+    machine = None
+    if written:
+        first = written[0]
+        described = {
+            "cpu": first.get("cpu"),
+            "cpu_features": first.get("cpu_features", []),
+            "cpus": first.get("cpus"),
+            "gpu": first.get("accelerator"),
+        }
+        machine = with_environments(described, written)
     return {
-        "started_utc": iso(started),
-        "finished_utc": iso(finished),
+        "started_utc": started.astimezone(timezone.utc).isoformat(timespec="seconds"),
+        "finished_utc": finished.astimezone(timezone.utc).isoformat(timespec="seconds"),
         "seconds": round(seconds, 1),
-        "machine": None,
+        "machine": machine,
         "versions": None,
         "requirements_lock_sha256": None,
         "recorded_by": "papermill's metadata in the executed notebook",
@@ -466,7 +496,7 @@ def execute(profile: str, only: list[str] | None = None) -> int:
                     + ("; its prose refreshed" if refreshed else "")
                 )
                 execution = previous_execution(record_file, key) or from_papermill(
-                    read_executed(target)
+                    read_executed(target), results_dir, stem
                 )
                 write_json(
                     record_file,

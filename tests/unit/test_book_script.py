@@ -281,6 +281,8 @@ def fake_papermill(monkeypatch):
     """papermill.execute_notebook without a kernel: every code cell gets an output,
     the notebook papermill's times, and a chapter with RESULTS_DIR a metrics file
     whose environment says TensorFlow ran with oneDNN. Returns the stems run."""
+    from datetime import datetime, timedelta, timezone
+
     import papermill
 
     ran = []
@@ -292,15 +294,23 @@ def fake_papermill(monkeypatch):
         for cell in content.cells:
             if cell.cell_type == "code":
                 cell.outputs = [nbformat.v4.new_output("stream", text=f"{stem}\n")]
+        now = datetime.now(timezone.utc).replace(tzinfo=None)  # as papermill
         content.metadata["papermill"] = {
-            "start_time": "2026-12-01T10:00:00.5",
-            "end_time": "2026-12-01T10:00:02.5",
+            "start_time": (now - timedelta(seconds=1)).isoformat(),
+            "end_time": (now + timedelta(seconds=1)).isoformat(),
             "duration": 2.0,
         }
         if "RESULTS_DIR" in (parameters or {}):
             results = Path(cwd) / parameters["RESULTS_DIR"]
             results.mkdir(parents=True, exist_ok=True)
-            environment = {"tensorflow": "2.21.0", "onednn": True, "accelerator": None}
+            environment = {
+                "recorded_utc": book.utc(),
+                "cpu": "Fake CPU",
+                "cpus": 64,
+                "tensorflow": "2.21.0",
+                "onednn": True,
+                "accelerator": None,
+            }
             (results / f"{stem}-model-mnist.json").write_text(
                 json.dumps({"chapter": stem, "environment": environment})
             )
@@ -494,11 +504,37 @@ def test_each_run_records_when_where_and_how_long(tree, fake_papermill, capsys):
     assert again["this_run"] == "reused" and again["execution"] == execution
     assert again["checked_utc"] >= first["checked_utc"]
 
-    (runs / "01_ok.json").unlink()  # a cache from before the records
+    # a cache from before the records: papermill's times, and the machine the
+    # metrics files written during them recorded
+    for stem in ("01_ok", "02_fails"):
+        (runs / f"{stem}.json").unlink()
     assert book.execute("smoke") == 0
     restored = json.loads((runs / "01_ok.json").read_text())["execution"]
-    assert restored["started_utc"] == "2026-12-01T10:00:00+00:00"
-    assert restored["seconds"] == 2.0 and restored["machine"] is None
+    assert restored["recorded_by"].startswith("papermill")
+    ran = book.read_executed(tree / "_build" / "smoke" / "book" / "01_ok.ipynb")
+    assert restored["started_utc"] == (
+        ran["metadata"]["papermill"]["start_time"][:19] + "+00:00"
+    )
+    assert restored["seconds"] == 2.0
+    assert restored["machine"] == {
+        "cpu": "Fake CPU",
+        "cpu_features": [],
+        "cpus": 64,
+        "gpu": None,
+        "tensorflow": True,
+        "onednn": True,
+    }
+    other = json.loads((runs / "02_fails.json").read_text())["execution"]
+    assert other["seconds"] == 2.0 and other["machine"] is None  # no metrics
+    # metrics written by another run, outside papermill's times, say nothing
+    metrics = tree / "_build" / "smoke" / "results" / "01_ok-model-mnist.json"
+    record = json.loads(metrics.read_text())
+    record["environment"]["recorded_utc"] = "2030-01-01T00:00:00+00:00"
+    metrics.write_text(json.dumps(record))
+    (runs / "01_ok.json").unlink()
+    assert book.execute("smoke") == 0
+    again = json.loads((runs / "01_ok.json").read_text())["execution"]
+    assert again["machine"] is None
     assert fake_papermill == ["01_ok", "02_fails"]
 
 
