@@ -6,6 +6,7 @@
 const WIDE = [
   "article.bd-article div.cell_output table",
   "article.bd-article section > div.output.text_html table", // glued into the prose
+  "article.bd-article div.pst-scrollable-table-container", // a Markdown table
   "article.bd-article div.cell_output .text_html pre", // model.summary's box lines
   "article.bd-article div.tag_wide-output div.cell_output pre",
 ].join(", ");

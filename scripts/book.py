@@ -11,7 +11,14 @@ that jupyter-book builds from, so the source tree stays clean. A chapter is
 executed again only when its code, its parameters or a module of ``helpers``
 that it uses changed since its last successful run (a change in its Markdown
 cells alone is copied into the executed notebook); the results chapter also
-when any chapter's metrics file changed. A failing cell fails the run.
+when any chapter's metrics file changed. A failing cell fails the run. An
+executed copy that cannot be read (a killed write, a full disk, a partial
+cache restore) is executed again; every file this script writes into
+``_build/<profile>`` goes through a temporary file and a rename.
+
+Every run of a chapter leaves a record in ``_build/<profile>/.runs/<stem>.json``
+(executed or reused, when, how long, on what machine); ``build`` turns the
+records into the book's page on how it was built (``scripts/status_page.py``).
 
 The full profile takes hours on a CPU, too long for every build; ``archive``
 copies the metrics files of its runs (without the per-image predictions) into
@@ -27,6 +34,7 @@ publishes and opens in Colab from itself.
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import json
 import os
@@ -37,6 +45,7 @@ import sys
 import tempfile
 import time
 import uuid
+from datetime import datetime, timezone
 from pathlib import Path
 
 import yaml
@@ -44,7 +53,10 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import status_page  # noqa: E402  (scripts/, beside this file)
+
 from helpers import members, profiles  # noqa: E402
+from helpers.files import write_atomic  # noqa: E402
 from helpers.results import ARCHIVE  # noqa: E402
 
 # Files besides the notebooks that jupyter-book needs, relative to ROOT.
@@ -197,14 +209,35 @@ def code_of(notebook: Path) -> bytes:
     return json.dumps([code, content.get("metadata", {})], sort_keys=True).encode()
 
 
+class Unreadable(ValueError):
+    """An executed copy that is not a notebook: truncated by a killed write, a
+    full disk or a partial cache restore. The chapter is executed again."""
+
+
+def read_executed(executed: Path) -> dict:
+    """The executed copy's JSON, or :class:`Unreadable` saying why not."""
+    try:
+        content = json.loads(executed.read_bytes())
+    except (UnicodeDecodeError, ValueError) as error:
+        raise Unreadable(f"not valid JSON: {error}") from None
+    cells = content.get("cells") if isinstance(content, dict) else None
+    if not isinstance(cells, list) or not all(
+        isinstance(cell, dict) and "cell_type" in cell for cell in cells
+    ):
+        raise Unreadable("not a notebook: no list of cells")
+    return content
+
+
 def with_prose_of(notebook: Path, executed: Path) -> bool:
     """Give an executed copy the Markdown cells of ``notebook`` as they are now,
     keeping its code cells and their outputs, so a change in prose alone is
     rebuilt without executing the chapter again. Returns whether anything
     changed. Call only when ``code_of`` is unchanged: the code cells then pair
-    up one to one, in order, besides the cell papermill injects."""
+    up one to one, in order, besides the cell papermill injects; when they do
+    not, or the copy is no notebook, raises :class:`Unreadable`. The copy is
+    rewritten atomically: a run killed meanwhile leaves it as it was."""
     source = json.loads(notebook.read_text())
-    ran = json.loads(executed.read_text())
+    ran = read_executed(executed)
 
     def injected(cell):
         return "injected-parameters" in cell.get("metadata", {}).get("tags", [])
@@ -216,7 +249,10 @@ def with_prose_of(notebook: Path, executed: Path) -> bool:
         if cell["cell_type"] != "code":
             cells.append(cell)
             continue
-        cells.append(next(outputs))
+        ran_cell = next(outputs, None)
+        if ran_cell is None:
+            raise Unreadable("fewer code cells than the chapter has")
+        cells.append(ran_cell)
         if "parameters" in cell.get("metadata", {}).get("tags", []):
             cells += filter(injected, code)  # papermill's place for them
     if not any("parameters" in c.get("metadata", {}).get("tags", []) for c in cells):
@@ -224,7 +260,8 @@ def with_prose_of(notebook: Path, executed: Path) -> bool:
     if cells == ran["cells"]:
         return False
     ran["cells"] = cells
-    executed.write_text(json.dumps(ran, indent=1, ensure_ascii=False) + "\n")
+    text = json.dumps(ran, indent=1, ensure_ascii=False) + "\n"
+    write_atomic(executed, text.encode("utf-8"))
     return True
 
 
@@ -244,6 +281,144 @@ def run_key(notebook: Path, parameters: dict, results_dir: Path | None = None) -
 
 def staged(profile: str) -> Path:
     return ROOT / "_build" / profile
+
+
+# --- what each execution leaves for the page on how the book was built ---
+# (scripts/status_page.py): _build/<profile>/.runs/<stem>.json, one per chapter,
+# rewritten by every `execute` that selects the chapter
+
+
+def utc(seconds: float | None = None) -> str:
+    """A time (``time.time()``'s, by default now) as ISO 8601 in UTC."""
+    moment = time.time() if seconds is None else seconds
+    return datetime.fromtimestamp(moment, timezone.utc).isoformat(timespec="seconds")
+
+
+@functools.cache
+def gpu_name() -> str | None:
+    """The machine's NVIDIA GPU, from ``nvidia-smi`` (None without one)."""
+    if not shutil.which("nvidia-smi"):
+        return None
+    try:
+        listed = subprocess.run(
+            ["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        ).stdout.split("\n")
+    except (OSError, subprocess.SubprocessError):
+        return None
+    names = [name.strip() for name in listed if name.strip()]
+    if len(names) > 1:
+        return f"{len(names)} × {names[0]}"
+    return names[0] if names else None
+
+
+def metrics_environments(
+    results_dir: Path | None, stem: str, since: float, until: float
+) -> list[dict]:
+    """The ``environment`` of each metrics file the chapter wrote between
+    ``since`` and ``until`` (POSIX times, as each file recorded it): what the
+    kernel saw of the machine during that run."""
+    found = []
+    for path in sorted(results_dir.glob(f"{stem}-*.json")) if results_dir else []:
+        try:
+            env = json.loads(path.read_bytes())["environment"]
+            when = datetime.fromisoformat(env["recorded_utc"]).timestamp()
+        except (OSError, ValueError, KeyError, TypeError):
+            continue  # the chapter's business, not this record's
+        if since - 1 <= when <= until + 1:  # recorded to the second
+            found.append(env)
+    return found
+
+
+def with_environments(described: dict, environments: list[dict]) -> dict:
+    """``described`` with what the kernel recorded: whether TensorFlow ran,
+    with oneDNN kernels or not, and the GPU it used."""
+    described = {**described, "tensorflow": False, "onednn": None}
+    for env in environments:
+        if "tensorflow" in env:
+            described["tensorflow"] = True
+            if env.get("onednn") is not None:
+                described["onednn"] = bool(env["onednn"])
+        if env.get("accelerator"):
+            described["gpu"] = env["accelerator"]  # the one TensorFlow used
+    return described
+
+
+def machine(results_dir: Path | None, stem: str, since: float) -> dict:
+    """The machine a chapter just ran on: CPU model and cores (this process's
+    view), the GPU, and whether its TensorFlow ran oneDNN kernels, from the
+    metrics files the chapter wrote since ``since`` (``tensorflow`` False where
+    none names TensorFlow, ``onednn`` None where none says)."""
+    from helpers.results import cpu
+
+    found = cpu()
+    described = {
+        "cpu": found["cpu"],
+        "cpu_features": found.get("cpu_features", []),
+        "cpus": os.cpu_count(),
+        "gpu": gpu_name(),
+    }
+    written = metrics_environments(results_dir, stem, since, time.time())
+    return with_environments(described, written)
+
+
+def from_papermill(
+    content: dict, results_dir: Path | None = None, stem: str = ""
+) -> dict | None:
+    """The execution of a copy made before this script kept records: its times
+    from papermill's metadata (``metadata.papermill``), and the machine from the
+    metrics files the chapter wrote meanwhile (None where it wrote none)."""
+    meta = content.get("metadata", {}).get("papermill", {})
+    try:
+        started = datetime.fromisoformat(meta["start_time"])
+        finished = datetime.fromisoformat(meta["end_time"])
+        seconds = float(meta["duration"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    if started.tzinfo is None:  # papermill writes UTC without saying so
+        started = started.replace(tzinfo=timezone.utc)
+    if finished.tzinfo is None:
+        finished = finished.replace(tzinfo=timezone.utc)
+    written = metrics_environments(
+        results_dir, stem, started.timestamp(), finished.timestamp()
+    )
+    machine = None
+    if written:
+        first = written[0]
+        described = {
+            "cpu": first.get("cpu"),
+            "cpu_features": first.get("cpu_features", []),
+            "cpus": first.get("cpus"),
+            "gpu": first.get("accelerator"),
+        }
+        machine = with_environments(described, written)
+    return {
+        "started_utc": started.astimezone(timezone.utc).isoformat(timespec="seconds"),
+        "finished_utc": finished.astimezone(timezone.utc).isoformat(timespec="seconds"),
+        "seconds": round(seconds, 1),
+        "machine": machine,
+        "versions": None,
+        "requirements_lock_sha256": None,
+        "recorded_by": "papermill's metadata in the executed notebook",
+    }
+
+
+def previous_execution(record_file: Path, key: str) -> dict | None:
+    """The execution that produced the executed copy of ``key``, as its record
+    says (None without a readable record of that key)."""
+    try:
+        record = json.loads(record_file.read_bytes())
+        if record["run_key"] == key and isinstance(record["execution"], dict):
+            return record["execution"]
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return None
+
+
+def write_json(path: Path, data: dict) -> None:
+    write_atomic(path, (json.dumps(data, indent=1, sort_keys=True) + "\n").encode())
 
 
 def use_this_checkout() -> None:
@@ -352,6 +527,7 @@ def execute_in_parallel(profile: str, only: list[str] | None, jobs: int) -> int:
     logs = staged(profile) / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, __file__, "execute", "--profile", profile]
+    stamp = utc()  # one stamp for the whole command, as a single process has
 
     def start(notebook: Path):
         with (logs / f"{notebook.stem}.log").open("w") as out:
@@ -360,7 +536,7 @@ def execute_in_parallel(profile: str, only: list[str] | None, jobs: int) -> int:
                 [*command, "--chapter", notebook.stem],
                 stdout=out,
                 stderr=subprocess.STDOUT,
-                env={**os.environ, "BOOK_PROGRESS_BAR": "0"},
+                env={**os.environ, "BOOK_PROGRESS_BAR": "0", "BOOK_RUN_STAMP": stamp},
             )
 
     def ended(stem: str) -> None:
@@ -381,6 +557,9 @@ def execute(profile: str, only: list[str] | None = None, jobs: int = 1) -> int:
 
     use_this_checkout()
     stage = staged(profile)
+    # this command's stamp: the page tells its chapters by it (--jobs hands its
+    # own to every chapter's process)
+    checked = os.environ.get("BOOK_RUN_STAMP") or utc()
     failed = []
     kernel_manager = kernel_manager_class()
     for notebook in in_execution_order(selected_chapters(only)):
@@ -393,24 +572,52 @@ def execute(profile: str, only: list[str] | None = None, jobs: int = 1) -> int:
             )
         target = stage / notebook.relative_to(ROOT)
         key_file = stage / ".keys" / f"{stem}.sha256"
+        record_file = stage / status_page.RUNS / f"{stem}.json"
+        record = {"chapter": stem, "profile": profile, "checked_utc": checked}
         results_dir = (
             target.parent / parameters["RESULTS_DIR"]
             if "RESULTS_DIR" in parameters
             else None
         )
         key = run_key(notebook, parameters, results_dir)
-        if target.exists() and key_file.exists() and key_file.read_text() == key:
-            refreshed = with_prose_of(notebook, target)
-            print(
-                f"{stem}: up to date ({profile}), not executed again"
-                + ("; its prose refreshed" if refreshed else "")
-            )
-            continue
+        if (
+            target.exists()
+            and key_file.exists()
+            and key_file.read_bytes() == key.encode()
+        ):
+            try:
+                refreshed = with_prose_of(notebook, target)
+            except Unreadable as error:  # executed again below
+                print(
+                    f"{stem}: {target.relative_to(ROOT)} cannot be read "
+                    f"({error}); executing it again",
+                    flush=True,
+                )
+            else:
+                print(
+                    f"{stem}: up to date ({profile}), not executed again"
+                    + ("; its prose refreshed" if refreshed else "")
+                )
+                execution = previous_execution(record_file, key) or from_papermill(
+                    read_executed(target), results_dir, stem
+                )
+                write_json(
+                    record_file,
+                    {
+                        **record,
+                        "run_key": key,
+                        "this_run": "reused",
+                        "execution": execution,
+                    },
+                )
+                continue
         target.parent.mkdir(parents=True, exist_ok=True)
         key_file.unlink(missing_ok=True)
+        record_file.unlink(missing_ok=True)
         target.unlink(missing_ok=True)  # never build from a stale copy
         partial = target.with_suffix(".running.ipynb")
         print(f"{stem}: executing with {profile} parameters {parameters}", flush=True)
+        since = time.time()
         start = time.perf_counter()
         try:
             papermill.execute_notebook(
@@ -437,17 +644,59 @@ def execute(profile: str, only: list[str] | None = None, jobs: int = 1) -> int:
             )
             failed.append(stem)
             continue
+        seconds = time.perf_counter() - start
         partial.replace(target)
-        key_file.parent.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(key)
-        print(
-            f"{stem}: done in {time.perf_counter() - start:.0f} s "
-            f"-> {target.relative_to(ROOT)}"
+        execution = {
+            "started_utc": utc(since),
+            "finished_utc": utc(),
+            "seconds": round(seconds, 1),
+            "machine": machine(results_dir, stem, since),
+            "versions": status_page.versions(),
+            "requirements_lock_sha256": status_page.lock_digest(
+                ROOT / "requirements.lock"
+            ),
+            "recorded_by": "scripts/book.py execute",
+        }
+        write_json(
+            record_file,
+            {**record, "run_key": key, "this_run": "executed", "execution": execution},
         )
+        write_atomic(key_file, key.encode())  # last: the copy counts as current
+        print(f"{stem}: done in {seconds:.0f} s -> {target.relative_to(ROOT)}")
     if failed:
         print(f"failed chapters: {', '.join(failed)}", file=sys.stderr)
         return 1
     return 0
+
+
+def copy_atomic(source: Path, target: Path, keep_time: bool = True) -> None:
+    """Copy ``source`` to ``target`` through a temporary file and a rename
+    (``helpers.files.write_atomic``): a build killed meanwhile leaves no
+    half-copied file in the staged book."""
+    copy = shutil.copy2 if keep_time else shutil.copy
+    write_atomic(target, lambda temporary: copy(source, temporary))
+
+
+def status(stage: Path, profile: str) -> None:
+    """Write the page on how this book was built (``scripts/status_page.py``)
+    into the staged book, from the runs' records and the archive."""
+    listed = [
+        {"stem": Path(entry).name, "notebook": (ROOT / f"{entry}.ipynb").exists()}
+        for entry in numbered()
+    ]
+    notebooks = [chapter["stem"] for chapter in listed if chapter["notebook"]]
+    markdown = status_page.page(
+        listed,
+        status_page.read_runs(stage, notebooks),
+        status_page.archived_runs(ARCHIVE / "full"),
+        {
+            "profile": profile,
+            "written_utc": utc(),
+            "versions": status_page.versions(),
+            "lock": status_page.lock_digest(ROOT / "requirements.lock"),
+        },
+    )
+    write_atomic(stage / f"{status_page.PAGE}.md", markdown.encode("utf-8"))
 
 
 def build(profile: str) -> int:
@@ -463,14 +712,12 @@ def build(profile: str) -> int:
         )
         return 1
     for name in BOOK_FILES:
-        shutil.copy2(ROOT / name, stage / name)
-    shutil.copytree(
-        ROOT / "_static", stage / "_static", dirs_exist_ok=True
-    )  # the book's CSS
-    for path in (ROOT / "book").rglob("*"):
-        if path.is_file() and path.suffix != ".ipynb":
-            (stage / path.relative_to(ROOT)).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(path, stage / path.relative_to(ROOT))
+        copy_atomic(ROOT / name, stage / name)
+    for folder in ("_static", "book"):  # the book's CSS and scripts; its pages
+        for path in sorted((ROOT / folder).rglob("*")):
+            if path.is_file() and path.suffix != ".ipynb":
+                copy_atomic(path, stage / path.relative_to(ROOT))
+    status(stage, profile)
     if drawing_page(stage) != 0:
         return 1
     # a fresh output folder: pages of chapters since renamed or removed would
@@ -533,8 +780,8 @@ def drawing_page(stage: Path) -> int:
     target = stage / "_static" / "ort"
     target.mkdir(parents=True, exist_ok=True)
     for path in onnxruntime_web().iterdir():
-        # shutil.copy, not copy2: a fresh mtime (Sphinx skipped npm's 1985 ones)
-        shutil.copy(path, target / path.name)
+        # not copy2's: a fresh mtime (Sphinx skipped npm's 1985 ones)
+        copy_atomic(path, target / path.name, keep_time=False)
     command = [sys.executable, str(ROOT / "scripts" / "export_model.py"), str(stage)]
     return subprocess.run(command).returncode
 

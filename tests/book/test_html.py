@@ -131,3 +131,26 @@ def test_site_fits_github_pages():
     assert not links, f"symbolic links in the site: {links[:5]}"
     size = sum(p.stat().st_size for p in files if p.is_file())
     assert size < 100 * 2**20, f"the site holds {size / 2**20:.0f} MB"
+
+
+def test_status_page_lists_every_chapter_with_a_status():
+    """The page on how the book was built (scripts/status_page.py) has a row
+    for every chapter of _toc.yml, linking to it, with what this build did."""
+    import status_page
+
+    path = HTML / f"{status_page.PAGE}.html"
+    assert path.exists(), f"{path} was not built"
+    html = path.read_text()
+    first = re.search(r"<table.*?</table>", html, re.S)
+    assert first, "no table on the status page"
+    statuses = {}
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", first[0], re.S):
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+        link = re.search(r'href="([^"#]+)\.html', cells[0]) if cells else None
+        if link:
+            statuses[link[1]] = text_of(cells[1])
+    for entry in book.numbered():
+        stem = Path(entry).name
+        assert stem in statuses, f"{stem} has no row on the status page"
+        assert statuses[stem] in set(status_page.STATUS.values()), statuses[stem]
+    assert "not recorded" not in statuses.values()  # `make book` executes first

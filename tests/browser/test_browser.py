@@ -8,7 +8,8 @@ inside its own box); the chapter number in the title; the Colab link points at
 the chapter's notebook; every figure is a link to its own image file (a tap opens
 it at full size); chapters 2 to 7 show a table or figure of their archived runs
 under "At the sources' settings"; screenshots of every page and width, a screen
-each, under _build/screenshots/.
+each, under _build/screenshots/. The page on how the book was built names every
+chapter and, on a phone, scrolls only inside its tables.
 The search page must find "dropout".
 """
 
@@ -313,6 +314,35 @@ def save_page(browser, name, width, step=1400):
     for k, top in enumerate(range(0, height, screen - 100)):  # 100 px of overlap
         browser.execute_script(f"window.scrollTo(0, {top})")
         browser.save_screenshot(str(SHOTS / f"{name}-{k:02d}.png"))
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_status_page(browser, server, width):
+    """The page on how the book was built (scripts/status_page.py) has a row for
+    every chapter, and nothing on it scrolls sideways but its tables on a
+    phone, each with a line above it saying so."""
+    import status_page
+
+    open_page(browser, server, ROOT / f"{status_page.PAGE}.md", width)
+    rows = browser.execute_script(
+        "return Array.from(document.querySelector('main table')"
+        ".querySelectorAll('tbody tr td:first-child')).map(td => td.textContent.trim())"
+    )
+    assert rows == [Path(entry).name for entry in book.numbered()]
+    allowed = () if width >= 1000 else ("table",)
+    sideways = [item for item in overflowing(browser) if item[0] not in allowed]
+    assert not sideways, f"scrolls sideways at {width} px: {sideways[:3]}"
+    silent = wait_for(
+        lambda: (
+            not [
+                text
+                for kind, text, hinted in overflowing(browser)
+                if kind == "table" and not hinted
+            ]
+        )
+    )
+    assert silent, "a wide table with no line saying it scrolls"
+    save_page(browser, "status", width)
 
 
 def test_search_finds_dropout(browser, server):

@@ -313,3 +313,307 @@ def test_parallel_chapters_wait_for_the_chapters_they_need(tree):
     assert log.index("start 04_reads") > max(
         log.index(f"end {s}") for s in ("01_ok", "02_fails", "03_needs")
     )
+
+
+# --- faults in the execution cache, and the records of each run, without kernels ---
+
+
+@pytest.fixture
+def fake_papermill(monkeypatch):
+    """papermill.execute_notebook without a kernel: every code cell gets an output,
+    the notebook papermill's times, and a chapter with RESULTS_DIR a metrics file
+    whose environment says TensorFlow ran with oneDNN. Returns the stems run."""
+    from datetime import datetime, timedelta, timezone
+
+    import papermill
+
+    ran = []
+
+    def execute_notebook(source, output, parameters=None, cwd=None, **_):
+        content = nbformat.read(source, as_version=4)
+        stem = Path(source).stem
+        ran.append(stem)
+        for cell in content.cells:
+            if cell.cell_type == "code":
+                cell.outputs = [nbformat.v4.new_output("stream", text=f"{stem}\n")]
+        now = datetime.now(timezone.utc).replace(tzinfo=None)  # as papermill
+        content.metadata["papermill"] = {
+            "start_time": (now - timedelta(seconds=1)).isoformat(),
+            "end_time": (now + timedelta(seconds=1)).isoformat(),
+            "duration": 2.0,
+        }
+        if "RESULTS_DIR" in (parameters or {}):
+            results = Path(cwd) / parameters["RESULTS_DIR"]
+            results.mkdir(parents=True, exist_ok=True)
+            environment = {
+                "recorded_utc": book.utc(),
+                "cpu": "Fake CPU",
+                "cpus": 64,
+                "tensorflow": "2.21.0",
+                "onednn": True,
+                "accelerator": None,
+            }
+            (results / f"{stem}-model-mnist.json").write_text(
+                json.dumps({"chapter": stem, "environment": environment})
+            )
+        nbformat.write(content, output)
+
+    monkeypatch.setattr(papermill, "execute_notebook", execute_notebook)
+    monkeypatch.setattr(book, "gpu_name", lambda: None)
+    return ran
+
+
+def with_results_dir(path: Path) -> Path:
+    """The chapter at ``path`` with a RESULTS_DIR parameter, as training chapters
+    have."""
+    content = nbformat.read(path, as_version=4)
+    content.cells[0].source += '\nRESULTS_DIR = "results"'
+    nbformat.write(content, path)
+    return path
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda text: text[: len(text) // 2],  # a write killed half-way
+        lambda text: "",  # a full disk
+        lambda text: "[1, 2]",  # JSON, not a notebook
+        lambda text: '{"cells": "none"}',
+    ],
+    ids=["truncated", "empty", "json-list", "no-cells"],
+)
+def test_an_unreadable_executed_copy_is_executed_again(
+    tree, fake_papermill, capsys, damage
+):
+    write_chapter(tree, "01_ok", "print('run')")
+    write_chapter(tree, "02_fails", "print('also fine')")
+    assert book.execute("smoke") == 0
+    copy = tree / "_build" / "smoke" / "book" / "01_ok.ipynb"
+    copy.write_text(damage(copy.read_text()))  # its run key is still valid
+    capsys.readouterr()
+    assert book.execute("smoke") == 0
+    out = capsys.readouterr().out.splitlines()
+    why = [line for line in out if "cannot be read" in line]
+    assert len(why) == 1 and why[0].startswith(
+        "01_ok: _build/smoke/book/01_ok.ipynb cannot be read ("
+    )
+    assert why[0].endswith("); executing it again")
+    assert fake_papermill == ["01_ok", "02_fails", "01_ok"]
+    assert "02_fails: up to date" in "\n".join(out)
+    assert book.read_executed(copy)["cells"][1]["outputs"]  # whole again
+
+
+def test_undecodable_bytes_in_the_cache_are_executed_again(tree, fake_papermill):
+    write_chapter(tree, "01_ok", "print('run')")
+    write_chapter(tree, "02_fails", "print('also fine')")
+    assert book.execute("smoke") == 0
+    stage = tree / "_build" / "smoke"
+    (stage / "book" / "01_ok.ipynb").write_bytes(b"\xff\xfe\x00garbage")
+    (stage / ".keys" / "02_fails.sha256").write_bytes(b"\xff\xfe")
+    assert book.execute("smoke") == 0
+    assert fake_papermill[2:] == ["01_ok", "02_fails"]
+
+
+class HalfWritten:
+    """A file whose first write stops half-way with a full disk."""
+
+    def __init__(self, handle):
+        self.handle = handle
+
+    def write(self, data):
+        self.handle.write(data[: len(data) // 2])
+        self.handle.flush()
+        raise OSError(28, "No space left on device")
+
+    def __getattr__(self, name):
+        return getattr(self.handle, name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.handle.close()
+
+
+def broken_files(stage: Path) -> list[str]:
+    """The files in ``stage`` that a later run would trust but cannot read
+    (papermill's partial copies, failed runs and the chapters' own results
+    aside: scripts/book.py does not write those)."""
+    broken = []
+    for path in stage.rglob("*"):
+        if not path.is_file() or {"failed", "results"} & set(path.parts):
+            continue
+        if path.name.endswith(".running.ipynb"):
+            continue
+        text = path.read_bytes()
+        if ".partial-" in path.name:
+            broken.append(f"{path.name}: a temporary file left behind")
+        elif path.suffix == ".ipynb":
+            try:
+                book.read_executed(path)
+            except book.Unreadable as error:
+                broken.append(f"{path.name}: {error}")
+        elif path.suffix == ".sha256" and len(text) != 64:
+            broken.append(f"{path.name}: {text!r}")
+        elif path.suffix == ".json":
+            try:
+                json.loads(text)
+            except ValueError as error:
+                broken.append(f"{path.name}: {error}")
+    return broken
+
+
+def test_a_full_disk_leaves_no_half_written_file_in_the_stage(
+    tree, fake_papermill, monkeypatch
+):
+    """Every write into _build/<profile> is atomic: a disk that fills up at any
+    write of a run (an execution, a prose refresh, a reuse) leaves each file
+    whole or absent, and the next run mends the cache."""
+    import builtins
+    import io
+    import shutil
+
+    import helpers.results  # noqa: F401  (imported before the disk fills)
+
+    path = with_results_dir(write_chapter(tree, "01_ok", "print('run')"))
+    write_chapter(tree, "02_fails", "print('also fine')")
+    content = nbformat.read(path, as_version=4)
+    content.cells.insert(1, nbformat.v4.new_markdown_cell("Old prose."))
+    stage = tree / "_build" / "smoke"
+    real_open = io.open
+
+    def runs(fail_at: int | None) -> bool:
+        """Execute, change the prose, execute again; the write number
+        ``fail_at`` fails. Returns whether it did."""
+        writes = []
+
+        def opened(file, mode="r", *args, **kwargs):
+            handle = real_open(file, mode, *args, **kwargs)
+            if not set(mode) & set("wax+"):
+                return handle
+            writes.append(file)
+            return HalfWritten(handle) if len(writes) - 1 == fail_at else handle
+
+        for prose in ("Old prose.", "New prose."):
+            content.cells[1].source = prose
+            nbformat.write(content, path)
+            with monkeypatch.context() as patch:
+                patch.setattr(io, "open", opened)
+                patch.setattr(builtins, "open", opened)
+                try:
+                    book.execute("smoke")
+                except OSError:
+                    pass
+            assert not broken_files(stage), (fail_at, writes, broken_files(stage))
+        return fail_at is not None and len(writes) > fail_at
+
+    fail_at = 0
+    while runs(fail_at):
+        assert book.execute("smoke") == 0  # the next run mends what the fault left
+        assert not broken_files(stage)
+        executed = book.read_executed(stage / "book" / "01_ok.ipynb")
+        assert "New prose." in json.dumps(executed)
+        shutil.rmtree(tree / "_build")
+        fail_at += 1
+    assert fail_at >= 5  # each write of both runs failed once: the loop went on
+
+
+def test_each_run_records_when_where_and_how_long(tree, fake_papermill, capsys):
+    with_results_dir(write_chapter(tree, "01_ok", "print('run')"))
+    write_chapter(tree, "02_fails", "print('also fine')")
+    assert book.execute("smoke") == 0
+    runs = tree / "_build" / "smoke" / ".runs"
+    first = json.loads((runs / "01_ok.json").read_text())
+    assert first["chapter"] == "01_ok" and first["profile"] == "smoke"
+    assert first["this_run"] == "executed"
+    execution = first["execution"]
+    assert execution["started_utc"] <= execution["finished_utc"]
+    assert execution["started_utc"].endswith("+00:00")
+    assert 0 <= execution["seconds"] < 60
+    machine = execution["machine"]
+    assert machine["cpus"] == os.cpu_count() and machine["cpu"]
+    assert machine["tensorflow"] and machine["onednn"] is True  # from its metrics
+    other = json.loads((runs / "02_fails.json").read_text())["execution"]["machine"]
+    assert not other["tensorflow"] and other["onednn"] is None  # wrote no metrics
+    assert execution["versions"]["Python"] == sys.version.split()[0]
+    assert (
+        first["run_key"]
+        == (tree / "_build" / "smoke" / ".keys" / "01_ok.sha256").read_text()
+    )
+
+    assert book.execute("smoke") == 0  # up to date: the execution is kept
+    again = json.loads((runs / "01_ok.json").read_text())
+    assert again["this_run"] == "reused" and again["execution"] == execution
+    assert again["checked_utc"] >= first["checked_utc"]
+
+    # a cache from before the records: papermill's times, and the machine the
+    # metrics files written during them recorded
+    for stem in ("01_ok", "02_fails"):
+        (runs / f"{stem}.json").unlink()
+    assert book.execute("smoke") == 0
+    restored = json.loads((runs / "01_ok.json").read_text())["execution"]
+    assert restored["recorded_by"].startswith("papermill")
+    ran = book.read_executed(tree / "_build" / "smoke" / "book" / "01_ok.ipynb")
+    assert restored["started_utc"] == (
+        ran["metadata"]["papermill"]["start_time"][:19] + "+00:00"
+    )
+    assert restored["seconds"] == 2.0
+    assert restored["machine"] == {
+        "cpu": "Fake CPU",
+        "cpu_features": [],
+        "cpus": 64,
+        "gpu": None,
+        "tensorflow": True,
+        "onednn": True,
+    }
+    other = json.loads((runs / "02_fails.json").read_text())["execution"]
+    assert other["seconds"] == 2.0 and other["machine"] is None  # no metrics
+    # metrics written by another run, outside papermill's times, say nothing
+    metrics = tree / "_build" / "smoke" / "results" / "01_ok-model-mnist.json"
+    record = json.loads(metrics.read_text())
+    record["environment"]["recorded_utc"] = "2030-01-01T00:00:00+00:00"
+    metrics.write_text(json.dumps(record))
+    (runs / "01_ok.json").unlink()
+    assert book.execute("smoke") == 0
+    again = json.loads((runs / "01_ok.json").read_text())["execution"]
+    assert again["machine"] is None
+    assert fake_papermill == ["01_ok", "02_fails"]
+
+
+def test_a_failed_run_leaves_no_record(tree, fake_papermill, monkeypatch):
+    import papermill
+
+    write_chapter(tree, "01_ok", "print('run')")
+    write_chapter(tree, "02_fails", "print('also fine')")
+    assert book.execute("smoke") == 0
+    record = tree / "_build" / "smoke" / ".runs" / "02_fails.json"
+    assert record.exists()
+    write_chapter(tree, "02_fails", "print('now it fails')")
+
+    def fails(*args, **kwargs):
+        raise RuntimeError("this cell fails on purpose")
+
+    monkeypatch.setattr(papermill, "execute_notebook", fails)
+    assert book.execute("smoke") == 1
+    assert not record.exists()  # no record of a copy that is gone
+
+
+def test_the_build_writes_the_status_page_into_the_stage(tree, fake_papermill):
+    (tree / "_toc.yml").write_text(
+        "format: jb-book\nroot: book/intro\nparts:\n  - caption: One\n"
+        "    numbered: true\n    chapters:\n      - file: book/01_ok\n"
+        "      - file: book/02_fails\n      - file: book/03_page\n"
+    )
+    (tree / "book" / "03_page.md").write_text("# A page\n")
+    write_chapter(tree, "01_ok", "print('run')")
+    write_chapter(tree, "02_fails", "print('also fine')")
+    assert book.execute("smoke") == 0
+    stage = tree / "_build" / "smoke"
+    book.status(stage, "smoke")
+    text = (stage / "book" / "status.md").read_text()
+    rows = [line for line in text.splitlines() if line.startswith("| {doc}")]
+    assert [row.split(" | ")[:2] for row in rows[:3]] == [
+        ["| {doc}`01_ok <01_ok>`", "executed"],
+        ["| {doc}`02_fails <02_fails>`", "executed"],
+        ["| {doc}`03_page <03_page>`", "nothing to run"],
+    ]
