@@ -76,3 +76,10 @@ def test_recall_per_class_weakest_first():
     assert list(table.index) == ["Shirt", "Bag"]
     assert table.loc["Shirt", "images"] == "+45"
     assert table.loc["Shirt", "verdict"].startswith("ahead")
+
+
+def test_the_noise_bar_chapter_2_quotes():
+    """'on MNIST's 10,000 test images it is about 20 images at 0.99, but about
+    70 at 0.85'"""
+    assert round(results.noise_images(0.99, 10_000)) == 20
+    assert 65 <= results.noise_images(0.85, 10_000) <= 75
