@@ -94,3 +94,16 @@ def test_chapter_3_the_deep_network_scores_highest_on_both_datasets():
     assert len(seeds) == 5
     lead = test_of("mlp_source002", "mnist") - test_of("mlp_source001", "mnist")
     assert 0 < lead <= max(seeds) - min(seeds)
+
+
+def test_chapter_6_the_ensemble_reproduces_source_000_and_ties_its_average_network():
+    """'seven networks of 40 epochs reach source 000's accuracy. Yet the sum of
+    seven ties its average network.'"""
+    from helpers.results import reported
+
+    run = ARCHIVED["ensemble_source000", "mnist"]
+    assert (run["members"], run["parameters"]["EPOCHS"]) == (7, 40)
+    source = reported("ensemble_source000", "mnist")["accuracy"]
+    assert comparisons.verdict_word(run["test_accuracy"], source, data.N_TEST) == "tie"
+    mean = sum(run["member_test_accuracy"]) / len(run["member_test_accuracy"])
+    assert comparisons.verdict_word(run["test_accuracy"], mean, data.N_TEST) == "tie"
