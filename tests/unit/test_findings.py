@@ -107,3 +107,36 @@ def test_chapter_6_the_ensemble_reproduces_source_000_and_ties_its_average_netwo
     assert comparisons.verdict_word(run["test_accuracy"], source, data.N_TEST) == "tie"
     mean = sum(run["member_test_accuracy"]) / len(run["member_test_accuracy"])
     assert comparisons.verdict_word(run["test_accuracy"], mean, data.N_TEST) == "tie"
+
+
+def test_chapter_5_only_dropout_beats_the_baseline_on_all_of_mnist():
+    """'On all of MNIST only dropout beats source 004's unregularised network;
+    batch normalization and early stopping tie it, and augmentation and L2 fall
+    behind. On Fashion-MNIST dropout and early stopping both win. Combining
+    everything wins on neither.'"""
+
+    def side(model, dataset):
+        base = ARCHIVED["cnn_source004_baseline", dataset]["test_accuracy"]
+        return comparisons.verdict_word(
+            ARCHIVED[model, dataset]["test_accuracy"], base, data.N_TEST
+        )
+
+    variants = [
+        m
+        for (m, d), r in ARCHIVED.items()
+        if d == "mnist"
+        and r["chapter"] == "05_regularization"
+        and m != "cnn_source004_baseline"
+    ]
+    assert [m for m in variants if side(m, "mnist") == "ahead"] == [
+        "cnn_source004_dropout"
+    ]
+    for model in ("cnn_source004_batchnorm", "cnn_source004_early_stopping"):
+        assert side(model, "mnist") == "tie"
+    for model in ("cnn_source004_augmented", "cnn_source004_l2_dropout"):
+        assert side(model, "mnist") == "behind"
+    for model in ("cnn_source004_dropout", "cnn_source004_early_stopping"):
+        assert side(model, "fashion_mnist") == "ahead"
+    assert "ahead" not in {
+        side("cnn_source004_combined", d) for d in ("mnist", "fashion_mnist")
+    }
