@@ -140,3 +140,13 @@ def test_chapter_5_only_dropout_beats_the_baseline_on_all_of_mnist():
     assert "ahead" not in {
         side("cnn_source004_combined", d) for d in ("mnist", "fashion_mnist")
     }
+
+
+def test_chapter_4_the_archived_cnns_against_their_sources():
+    """'Trained on every image, as the source was, source 001's CNN ties its
+    number; source 002's batch-normalized CNN beats its source on validation.'"""
+    models = ["cnn_source001", "cnn_source001_all", "cnn_source003", "cnn_source002"]
+    table = comparisons.against_sources(ARCHIVED, models, 0.2)
+    verdicts = dict(zip(table["network"], table["verdict"].str.split().str[0]))
+    assert verdicts["CNN of source 001, all training images"] == "tie"
+    assert verdicts["batch-normalized CNN of source 002"] == "ahead"
