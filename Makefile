@@ -6,8 +6,9 @@ EXECUTED = _build/$(PROFILE)/book
 # Kernels (papermill, nbval) import this checkout's helpers, not another clone's install.
 export PYTHONPATH := $(CURDIR)$(if $(PYTHONPATH),:$(PYTHONPATH))
 
-.PHONY: help install lock data execute book check-site site-zip release full-network full-combine \
-	format lint test unit nbval html browser browser-deps standalone clean
+.PHONY: help install lock data execute book check-site site-zip pdf notebooks-zip release \
+	full-network full-combine \
+	format lint test unit nbval html browser browser-deps pdf-deps standalone clean
 
 help:
 	@echo "make install               install the locked requirements and the helpers package"
@@ -20,6 +21,8 @@ help:
 	@echo "make test                  unit tests, smoke execution, nbval, book build, HTML checks"
 	@echo "make check-site            fail unless _build/html/index.html exists"
 	@echo "make site-zip              zip _build/html into $(SITE_ZIP)"
+	@echo "make pdf [PROFILE=...]     the executed book as one page, printed to $(PDF)"
+	@echo "make notebooks-zip         zip the executed chapters into $(NOTEBOOKS_ZIP)"
 	@echo "make release TAG=v1.0      attach $(SITE_ZIP) to the tag's GitHub release (gh)"
 	@echo "make full-network CHAPTER=06_ensemble NETWORK=3"
 	@echo "                           train one network of the full profile (GitHub matrix job)"
@@ -52,6 +55,8 @@ book: execute
 
 # --- publishing (.github/workflows/publish.yml) -----------------------------
 SITE_ZIP := _build/book-html.zip
+PDF := _build/book.pdf
+NOTEBOOKS_ZIP := _build/book-notebooks.zip
 
 check-site:
 	@test -f _build/html/index.html || { \
@@ -62,6 +67,22 @@ check-site:
 site-zip: check-site
 	rm -f $(SITE_ZIP)
 	cd _build && $(PYTHON) -m zipfile -c $(notdir $(SITE_ZIP)) html/
+
+# The executed chapters (make book) as one page, printed by Chromium: no LaTeX,
+# and jupyter-book's pdfhtml would download a Chromium of its own
+pdf: pdf-deps
+	$(BOOK) build --profile $(PROFILE) --builder singlehtml
+	$(PYTHON) scripts/print_pdf.py _build/singlehtml/index.html $(PDF)
+
+# every executed chapter with its outputs, at the zip's top (a run cut short,
+# *.running.ipynb, is left out)
+NOTEBOOKS = $(filter-out %.running.ipynb,$(wildcard $(EXECUTED)/*.ipynb))
+notebooks-zip:
+	@test -n "$(NOTEBOOKS)" || { \
+		echo "no executed chapters in $(EXECUTED): make book PROFILE=$(PROFILE)" >&2; \
+		exit 1; }
+	rm -f $(NOTEBOOKS_ZIP)
+	$(PYTHON) -m zipfile -c $(NOTEBOOKS_ZIP) $(NOTEBOOKS)
 
 # the tag's release (created, with notes from the commits, if it does not exist yet)
 # gets the zip; gh reads GH_TOKEN, and GH_REPO where there is no git remote
@@ -126,14 +147,22 @@ browser-deps:
 		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 		chromium chromium-driver; }
 
+# a font with Korean letters, for the sources' titles: on paper the reader's own
+# fonts do not help (Debian's and Ubuntu's fonts-nanum, 10 MB)
+pdf-deps: browser-deps
+	@fc-list :lang=ko | grep -q . || { \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		fonts-nanum; }
+
 browser: browser-deps
 	BOOK_PROFILE=$(PROFILE) $(PYTHON) -m pytest tests/browser
 
 standalone:
 	$(PYTHON) -m pytest tests/standalone
 
+# pdf and notebooks-zip before html: tests/book checks them too (about 25 s)
 test: PROFILE = smoke
-test: lint unit book nbval html browser standalone
+test: lint unit book nbval pdf notebooks-zip html browser standalone
 
 clean:
 	rm -rf _build

@@ -2,6 +2,7 @@
 
     python scripts/book.py execute --profile smoke   # run every chapter of _toc.yml
     python scripts/book.py build --profile smoke     # HTML into _build/html
+    python scripts/book.py build --profile smoke --builder singlehtml  # one page
     python scripts/book.py archive --profile full    # keep the metrics of those runs
     python scripts/book.py repository https://github.com/OWNER/NAME [--branch B]
     python scripts/book.py repository                # check that every file agrees
@@ -350,7 +351,12 @@ def execute(profile: str, only: list[str] | None = None) -> int:
     return 0
 
 
-def build(profile: str) -> int:
+# jupyter-book's builders this book uses: the site, and the whole book as one
+# page, which `make pdf` prints (scripts/print_pdf.py)
+BUILDERS = ("html", "singlehtml")
+
+
+def build(profile: str, builder: str = "html") -> int:
     stage = staged(profile)
     missing = [
         nb.stem for nb in chapters() if not (stage / nb.relative_to(ROOT)).exists()
@@ -371,17 +377,20 @@ def build(profile: str) -> int:
         if path.is_file() and path.suffix != ".ipynb":
             (stage / path.relative_to(ROOT)).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, stage / path.relative_to(ROOT))
-    if drawing_page(stage) != 0:
+    # the drawing page works in the site only: on paper it is a picture of a box
+    if builder == "html" and drawing_page(stage) != 0:
         return 1
     # a fresh output folder: pages of chapters since renamed or removed would
     # otherwise stay in it, unlisted but published with the rest
-    shutil.rmtree(ROOT / "_build" / "html", ignore_errors=True)
+    shutil.rmtree(ROOT / "_build" / builder, ignore_errors=True)
     # --all: Sphinx does not re-read pages for every configuration change
     # (nb_merge_streams, say)
     command = [
         "jupyter-book",
         "build",
         str(stage),
+        "--builder",
+        builder,
         "--path-output",
         str(ROOT),
         "--all",
@@ -390,7 +399,19 @@ def build(profile: str) -> int:
         "--keep-going",
     ]
     print("$", " ".join(command), flush=True)
-    return subprocess.run(command).returncode
+    returncode = subprocess.run(command).returncode
+    if returncode == 0 and builder == "singlehtml":
+        one_page_at_the_top(ROOT / "_build" / builder)
+    return returncode
+
+
+def one_page_at_the_top(folder: Path) -> None:
+    """Sphinx writes the one page under the root's name (``book/intro.html``), yet
+    links its styles, scripts and figures as from the top folder, where
+    sphinx-external-toc leaves only a redirect (``index.html``): the page goes
+    there, so it finds what it links to."""
+    root = yaml.safe_load((ROOT / "_toc.yml").read_text())["root"]
+    (folder / f"{root}.html").replace(folder / "index.html")
 
 
 # ONNX Runtime Web, from npm, for the drawing page; copied into the book, so
@@ -738,6 +759,12 @@ def main(argv: list[str] | None = None) -> int:
         "--profile", default="standard", choices=list(profiles.PROFILES)
     )
     parser.add_argument(
+        "--builder",
+        default="html",
+        choices=BUILDERS,
+        help="build: the site (html) or the book as one page (singlehtml)",
+    )
+    parser.add_argument(
         "--chapter", action="append", help="only this chapter stem (repeatable)"
     )
     args = parser.parse_args(argv)
@@ -749,7 +776,7 @@ def main(argv: list[str] | None = None) -> int:
         return execute(args.profile, args.chapter)
     if args.command == "archive":
         return archive(args.profile)
-    return build(args.profile)
+    return build(args.profile, args.builder)
 
 
 if __name__ == "__main__":
