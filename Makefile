@@ -23,7 +23,7 @@ help:
 	@echo "make site-zip              zip _build/html into $(SITE_ZIP)"
 	@echo "make pdf [PROFILE=...]     the executed book as one page, printed to $(PDF)"
 	@echo "make notebooks-zip         zip the executed chapters into $(NOTEBOOKS_ZIP)"
-	@echo "make release TAG=v1.0      attach $(SITE_ZIP) to the tag's GitHub release (gh)"
+	@echo "make release TAG=v1.0      attach the three to the tag's GitHub release (gh)"
 	@echo "make full-network CHAPTER=06_ensemble NETWORK=3"
 	@echo "                           train one network of the full profile (GitHub matrix job)"
 	@echo "make full-combine CHAPTER=06_ensemble"
@@ -54,6 +54,8 @@ book: execute
 	$(BOOK) build --profile $(PROFILE)
 
 # --- publishing (.github/workflows/publish.yml) -----------------------------
+# A release carries these three; book/intro.md links them under
+# .../releases/latest/download/<name>, so the names stay as they are
 SITE_ZIP := _build/book-html.zip
 PDF := _build/book.pdf
 NOTEBOOKS_ZIP := _build/book-notebooks.zip
@@ -85,13 +87,18 @@ notebooks-zip:
 	$(PYTHON) -m zipfile -c $(NOTEBOOKS_ZIP) $(NOTEBOOKS)
 
 # the tag's release (created, with notes from the commits, if it does not exist yet)
-# gets the zip; gh reads GH_TOKEN, and GH_REPO where there is no git remote
+# gets the three files; gh reads GH_TOKEN, and GH_REPO where there is no git remote
+RELEASED := $(SITE_ZIP) $(PDF) $(NOTEBOOKS_ZIP)
 release:
 	@test -n "$(TAG)" || { echo "usage: make release TAG=v1.0" >&2; exit 1; }
-	@test -f $(SITE_ZIP) || { echo "$(SITE_ZIP) is missing: make site-zip" >&2; exit 1; }
+	@for file in $(RELEASED); do test -f $$file || { \
+		echo "$$file is missing: make site-zip pdf notebooks-zip" >&2; exit 1; }; done
 	gh release view "$(TAG)" >/dev/null 2>&1 || \
 		gh release create "$(TAG)" --verify-tag --title "$(TAG)" --generate-notes
-	gh release upload "$(TAG)" "$(SITE_ZIP)#The book as HTML ($(TAG))" --clobber
+	gh release upload "$(TAG)" --clobber \
+		"$(SITE_ZIP)#The book as HTML, to read offline ($(TAG))" \
+		"$(PDF)#The book as PDF ($(TAG))" \
+		"$(NOTEBOOKS_ZIP)#The executed notebooks ($(TAG))"
 
 # --- the full profile, one network per machine (.github/workflows/full.yml) --
 # The full profile's parameters come from helpers/profiles.py; NETWORKS selects

@@ -21,8 +21,9 @@ of a notebook opened alone, finds them.
 
 The repository is named once, by ``_config.yml`` (``repository.url`` and
 ``branch``); ``repository`` writes it into the chapters' Colab links and install
-cells, the README's site address and CONTRIBUTING.md's Colab badge, so a fork
-publishes and opens in Colab from itself.
+cells, the README's site address, CONTRIBUTING.md's Colab badge and the intro's
+links to the latest release's PDF and zips, so a fork publishes, opens in Colab
+and hands out its files from itself.
 """
 
 from __future__ import annotations
@@ -538,10 +539,11 @@ INSTALL_PIP = re.compile(rf"git\+\{{REPOSITORY\}}(?:@(?P<ref>{REF}))?(?=\\?\")")
 SITE_ADDRESS = re.compile(
     rf"https://(?P<owner>{OWNER})\.github\.io(?:/(?P<name>{NAME}))?/?"
 )
-# README.md and CONTRIBUTING.md may link to other projects' repositories or
-# sites: list them here, as https://github.com/OWNER/NAME or their site address
+# these documents may link to other projects' repositories or sites: list them
+# here, as https://github.com/OWNER/NAME or their site address
 OTHER_PROJECTS: tuple[str, ...] = ()
-DOCUMENTS = ("README.md", "CONTRIBUTING.md")
+# Markdown that names the repository: the intro links the latest release's files
+DOCUMENTS = ("README.md", "CONTRIBUTING.md", "book/intro.md")
 
 
 def repository(root: Path | None = None) -> tuple[str, str]:
@@ -609,8 +611,9 @@ def _configured(text: str, url: str, branch: str) -> str:
 def set_repository(url: str, branch: str | None = None) -> list[Path]:
     """Name ``url`` (and ``branch``, else the configured one) everywhere: in
     ``_config.yml``, in every chapter's Colab links and install cell, and in the
-    README's and CONTRIBUTING.md's links and site address. Notebooks are edited
-    as text, so nothing but those strings changes. Returns the changed files."""
+    README's, CONTRIBUTING.md's and the intro's links and site address. Notebooks
+    are edited as text, so nothing but those strings changes. Returns the changed
+    files."""
     owner, name = parse_repository(url)
     url = f"https://github.com/{owner}/{name}"
     old_url, old_branch = repository()
