@@ -8,7 +8,7 @@ export PYTHONPATH := $(CURDIR)$(if $(PYTHONPATH),:$(PYTHONPATH))
 
 .PHONY: help install lock data execute book check-site site-zip pdf notebooks-zip release \
 	full-network full-combine \
-	format lint test unit nbval html browser browser-deps pdf-deps standalone clean
+	colab-check format lint test unit nbval html browser browser-deps pdf-deps standalone clean
 
 help:
 	@echo "make install               install the locked requirements and the helpers package"
@@ -28,6 +28,8 @@ help:
 	@echo "                           train one network of the full profile (GitHub matrix job)"
 	@echo "make full-combine CHAPTER=06_ensemble"
 	@echo "                           run the chapter on every stored network, then archive"
+	@echo "make colab-check           every chapter at smoke size as in Colab: a fresh venv with"
+	@echo "                           the newest TensorFlow allowed and only the helpers package"
 
 # The exact versions of requirements.lock (Linux x86-64, Python 3.11). With another
 # Python: make install REQUIREMENTS=requirements.txt (the newest within the ranges).
@@ -121,6 +123,28 @@ full-network: data
 full-combine: data
 	$(BOOK) execute --profile full --chapter $(CHAPTER)
 	$(BOOK) archive --profile full
+
+# --- Colab's runtime (.github/workflows/colab.yml) ---------------------------
+# Every chapter at smoke size the way a Colab user runs it: the helpers package
+# installed from this checkout (as the chapters' Setup cell installs it from the
+# repository), no requirements.lock, TensorFlow as it comes. Here: a fresh virtual
+# environment with the newest TensorFlow, Keras and the rest of what Colab
+# preinstalls that requirements.txt allows. In Colab's container,
+# `make colab-check COLAB_VENV=` uses its Python and its own TensorFlow instead.
+# helpers is installed as pip installs it from the repository's URL: copied into
+# site-packages, not editable; papermill and ipykernel only where they are missing.
+COLAB_VENV ?= _build/colab-venv
+COLAB_PYTHON = $(if $(COLAB_VENV),$(COLAB_VENV)/bin/python,$(PYTHON))
+COLAB_PIP = $(COLAB_PYTHON) -m pip install --quiet --disable-pip-version-check
+
+colab-check:
+ifneq ($(COLAB_VENV),)
+	rm -rf $(COLAB_VENV)
+	$(PYTHON) -m venv $(COLAB_VENV)
+	$(COLAB_PIP) $$($(PYTHON) scripts/colab_check.py requirements)
+endif
+	$(COLAB_PIP) . papermill ipykernel
+	$(COLAB_PYTHON) scripts/colab_check.py run
 
 # ruff's settings (88 columns, the rules) are in pyproject.toml
 LINTED := helpers scripts benchmarks tests book
