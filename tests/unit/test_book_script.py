@@ -271,3 +271,14 @@ def test_a_chapter_depends_on_the_helpers_it_imports_and_theirs(tree):
     assert book.run_key(chapter, {}) != before  # imported through middle
     whole = write_chapter(tree, "02_fails", "import helpers")
     assert len(book.helpers_used(whole)) == 5  # __init__, shared, base, middle, other
+
+
+def test_the_one_page_build_is_moved_to_the_top(tmp_path):
+    """singlehtml links its styles and figures from the top folder, where only a
+    redirect to the root's page stood."""
+    (tmp_path / "book").mkdir()
+    (tmp_path / "book" / "intro.html").write_text("the whole book")
+    (tmp_path / "index.html").write_text("a redirect to book/intro.html")
+    book.one_page_at_the_top(tmp_path)
+    assert (tmp_path / "index.html").read_text() == "the whole book"
+    assert not (tmp_path / "book" / "intro.html").exists()
