@@ -18,7 +18,7 @@ help:
 	@echo "                           PROFILE is smoke, standard (default) or full"
 	@echo "make format                ruff-format the code and chapters to 88 columns"
 	@echo "make lint                  ruff, and the workflows' schema and audit (part of make test)"
-	@echo "make test                  unit tests, smoke execution, nbval, book build, HTML checks"
+	@echo "make test                  unit tests, smoke execution, nbval, book build, PDF, HTML checks"
 	@echo "make check-site            fail unless _build/html/index.html exists"
 	@echo "make site-zip              zip _build/html into $(SITE_ZIP)"
 	@echo "make pdf [PROFILE=...]     the executed book as one page, printed to $(PDF)"
