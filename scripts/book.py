@@ -2,6 +2,7 @@
 
     python scripts/book.py execute --profile smoke   # run every chapter of _toc.yml
     python scripts/book.py build --profile smoke     # HTML into _build/html
+    python scripts/book.py build --profile smoke --builder singlehtml  # one page
     python scripts/book.py archive --profile full    # keep the metrics of those runs
     python scripts/book.py repository https://github.com/OWNER/NAME [--branch B]
     python scripts/book.py repository                # check that every file agrees
@@ -27,8 +28,9 @@ of a notebook opened alone, finds them.
 
 The repository is named once, by ``_config.yml`` (``repository.url`` and
 ``branch``); ``repository`` writes it into the chapters' Colab links and install
-cells, the README's site address and CONTRIBUTING.md's Colab badge, so a fork
-publishes and opens in Colab from itself.
+cells, the README's site address, CONTRIBUTING.md's Colab badge and the intro's
+links to the latest release's PDF and zips, so a fork publishes, opens in Colab
+and hands out its files from itself.
 """
 
 from __future__ import annotations
@@ -699,7 +701,12 @@ def status(stage: Path, profile: str) -> None:
     write_atomic(stage / f"{status_page.PAGE}.md", markdown.encode("utf-8"))
 
 
-def build(profile: str) -> int:
+# jupyter-book's builders this book uses: the site, and the whole book as one
+# page, which `make pdf` prints (scripts/print_pdf.py)
+BUILDERS = ("html", "singlehtml")
+
+
+def build(profile: str, builder: str = "html") -> int:
     stage = staged(profile)
     missing = [
         nb.stem for nb in chapters() if not (stage / nb.relative_to(ROOT)).exists()
@@ -718,17 +725,20 @@ def build(profile: str) -> int:
             if path.is_file() and path.suffix != ".ipynb":
                 copy_atomic(path, stage / path.relative_to(ROOT))
     status(stage, profile)
-    if drawing_page(stage) != 0:
+    # the drawing page works in the site only: on paper it is a picture of a box
+    if builder == "html" and drawing_page(stage) != 0:
         return 1
     # a fresh output folder: pages of chapters since renamed or removed would
     # otherwise stay in it, unlisted but published with the rest
-    shutil.rmtree(ROOT / "_build" / "html", ignore_errors=True)
+    shutil.rmtree(ROOT / "_build" / builder, ignore_errors=True)
     # --all: Sphinx does not re-read pages for every configuration change
     # (nb_merge_streams, say)
     command = [
         "jupyter-book",
         "build",
         str(stage),
+        "--builder",
+        builder,
         "--path-output",
         str(ROOT),
         "--all",
@@ -737,7 +747,19 @@ def build(profile: str) -> int:
         "--keep-going",
     ]
     print("$", " ".join(command), flush=True)
-    return subprocess.run(command).returncode
+    returncode = subprocess.run(command).returncode
+    if returncode == 0 and builder == "singlehtml":
+        one_page_at_the_top(ROOT / "_build" / builder)
+    return returncode
+
+
+def one_page_at_the_top(folder: Path) -> None:
+    """Sphinx writes the one page under the root's name (``book/intro.html``), yet
+    links its styles, scripts and figures as from the top folder, where
+    sphinx-external-toc leaves only a redirect (``index.html``): the page goes
+    there, so it finds what it links to."""
+    root = yaml.safe_load((ROOT / "_toc.yml").read_text())["root"]
+    (folder / f"{root}.html").replace(folder / "index.html")
 
 
 # ONNX Runtime Web, from npm, for the drawing page; copied into the book, so
@@ -864,10 +886,11 @@ INSTALL_PIP = re.compile(rf"git\+\{{REPOSITORY\}}(?:@(?P<ref>{REF}))?(?=\\?\")")
 SITE_ADDRESS = re.compile(
     rf"https://(?P<owner>{OWNER})\.github\.io(?:/(?P<name>{NAME}))?/?"
 )
-# README.md and CONTRIBUTING.md may link to other projects' repositories or
-# sites: list them here, as https://github.com/OWNER/NAME or their site address
+# these documents may link to other projects' repositories or sites: list them
+# here, as https://github.com/OWNER/NAME or their site address
 OTHER_PROJECTS: tuple[str, ...] = ()
-DOCUMENTS = ("README.md", "CONTRIBUTING.md")
+# Markdown that names the repository: the intro links the latest release's files
+DOCUMENTS = ("README.md", "CONTRIBUTING.md", "book/intro.md")
 
 
 def repository(root: Path | None = None) -> tuple[str, str]:
@@ -935,8 +958,9 @@ def _configured(text: str, url: str, branch: str) -> str:
 def set_repository(url: str, branch: str | None = None) -> list[Path]:
     """Name ``url`` (and ``branch``, else the configured one) everywhere: in
     ``_config.yml``, in every chapter's Colab links and install cell, and in the
-    README's and CONTRIBUTING.md's links and site address. Notebooks are edited
-    as text, so nothing but those strings changes. Returns the changed files."""
+    README's, CONTRIBUTING.md's and the intro's links and site address. Notebooks
+    are edited as text, so nothing but those strings changes. Returns the changed
+    files."""
     owner, name = parse_repository(url)
     url = f"https://github.com/{owner}/{name}"
     old_url, old_branch = repository()
@@ -1085,6 +1109,12 @@ def main(argv: list[str] | None = None) -> int:
         "--profile", default="standard", choices=list(profiles.PROFILES)
     )
     parser.add_argument(
+        "--builder",
+        default="html",
+        choices=BUILDERS,
+        help="build: the site (html) or the book as one page (singlehtml)",
+    )
+    parser.add_argument(
         "--chapter", action="append", help="only this chapter stem (repeatable)"
     )
     parser.add_argument(
@@ -1102,7 +1132,7 @@ def main(argv: list[str] | None = None) -> int:
         return execute(args.profile, args.chapter, args.jobs)
     if args.command == "archive":
         return archive(args.profile)
-    return build(args.profile)
+    return build(args.profile, args.builder)
 
 
 if __name__ == "__main__":

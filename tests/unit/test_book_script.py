@@ -617,3 +617,14 @@ def test_the_build_writes_the_status_page_into_the_stage(tree, fake_papermill):
         ["| {doc}`02_fails <02_fails>`", "executed"],
         ["| {doc}`03_page <03_page>`", "nothing to run"],
     ]
+
+
+def test_the_one_page_build_is_moved_to_the_top(tmp_path):
+    """singlehtml links its styles and figures from the top folder, where only a
+    redirect to the root's page stood."""
+    (tmp_path / "book").mkdir()
+    (tmp_path / "book" / "intro.html").write_text("the whole book")
+    (tmp_path / "index.html").write_text("a redirect to book/intro.html")
+    book.one_page_at_the_top(tmp_path)
+    assert (tmp_path / "index.html").read_text() == "the whole book"
+    assert not (tmp_path / "book" / "intro.html").exists()

@@ -1,11 +1,13 @@
 """One repository: _config.yml's repository.url and branch, named everywhere else.
 
-The chapters' Colab badges and install cells, the README's site address and
-CONTRIBUTING.md's badge must name the repository and branch of _config.yml;
+The chapters' Colab badges and install cells, the README's site address,
+CONTRIBUTING.md's badge and the intro's links to the latest release's files must
+name the repository and branch of _config.yml;
 ``python scripts/book.py repository URL [--branch B]`` rewrites them all.
 """
 
 import json
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -17,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 import book  # noqa: E402
 
-FILES = ("_config.yml", "README.md", "CONTRIBUTING.md")
+FILES = ("_config.yml", "README.md", "CONTRIBUTING.md", "book/intro.md")
 FORK = "https://github.com/a-reader/mnist-fork"
 
 
@@ -39,9 +41,9 @@ def test_configured_repository_is_on_github():
 @pytest.fixture
 def copy(tmp_path, monkeypatch):
     """The files that name the repository, copied; book.py works on the copy."""
+    (tmp_path / "book").mkdir()
     for name in FILES:
         shutil.copy2(ROOT / name, tmp_path / name)
-    (tmp_path / "book").mkdir()
     for notebook in (ROOT / "book").glob("*.ipynb"):
         shutil.copy2(notebook, tmp_path / "book" / notebook.name)
     monkeypatch.setattr(book, "ROOT", tmp_path)
@@ -81,6 +83,10 @@ def test_repository_command_names_a_fork_everywhere(copy, branch):
     config = yaml.safe_load((copy / "_config.yml").read_text())["repository"]
     assert (config["url"], config["branch"]) == (FORK, expected_branch)
     assert "https://a-reader.github.io/mnist-fork/" in (copy / "README.md").read_text()
+    assert (
+        f"{FORK}/releases/latest/download/book.pdf"
+        in (copy / "book" / "intro.md").read_text()
+    )
     for path in sorted((copy / "book").glob("*.ipynb")):
         badge = (
             "https://colab.research.google.com/github/a-reader/mnist-fork/blob/"
@@ -245,3 +251,32 @@ def test_site_address_of_a_user_site():
         "https://someone.github.io/"
     )
     assert book.site_address("Someone", "book") == "https://someone.github.io/book/"
+
+
+def released_files() -> list[str]:
+    """The names of the files `make release` attaches (the Makefile's RELEASED)."""
+    makefile = (ROOT / "Makefile").read_text()
+    paths = dict(re.findall(r"(?m)^(\w+) := (_build/\S+)$", makefile))
+    released = re.search(r"(?m)^RELEASED := (.+)$", makefile)[1].split()
+    return [Path(paths[name.strip("$()")]).name for name in released]
+
+
+def test_intro_links_every_released_file_of_the_latest_release():
+    """A reader takes the book away from the intro: its links name the files the
+    release job attaches, at GitHub's address of the latest release's files."""
+    url, _ = book.repository()
+    intro = (ROOT / "book" / "intro.md").read_text()
+    linked = re.findall(
+        re.escape(url) + r"/releases/latest/download/([\w.-]+)\)", intro
+    )
+    assert sorted(linked) == sorted(released_files())
+
+
+def test_a_release_link_to_another_repository_fails(copy):
+    url, _ = book.repository()
+    edit(
+        copy / "book" / "intro.md", f"{url}/releases", "https://github.com/x/y/releases"
+    )
+    assert "book/intro.md: names the repository https://github.com/x/y" in (
+        book.repository_problems()
+    )
