@@ -177,7 +177,7 @@ nbval:
 
 
 html:
-	$(PYTHON) -m pytest tests/book
+	BOOK_PROFILE=$(PROFILE) $(PYTHON) -m pytest tests/book
 
 # Debian's Chromium and its driver; no browser download (GitHub's Ubuntu runners
 # already have /usr/bin/chromium and /usr/bin/chromedriver)

@@ -9,6 +9,7 @@ without errors.
 
 import functools
 import json
+import os
 import re
 import sys
 import zipfile
@@ -21,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PDF = ROOT / "_build" / "book.pdf"
 PAGE = ROOT / "_build" / "singlehtml" / "index.html"
 NOTEBOOKS = ROOT / "_build" / "book-notebooks.zip"
+PROFILE = os.environ.get("BOOK_PROFILE", "smoke")  # the build the PDF was made from
 sys.path.insert(0, str(ROOT / "scripts"))
 import book  # noqa: E402
 
@@ -41,8 +43,11 @@ def title(name: str) -> str:
     notebook = ROOT / f"{name}.ipynb"
     if notebook.exists():
         first = "".join(json.loads(notebook.read_text())["cells"][0]["source"])
-    else:
-        first = (ROOT / f"{name}.md").read_text()
+    else:  # a Markdown page, or one the build writes (the status page)
+        page = ROOT / f"{name}.md"
+        if not page.exists():
+            page = ROOT / "_build" / PROFILE / f"{name}.md"
+        first = page.read_text()
     numbered = book.numbered()
     number = f"{numbered.index(name) + 1}. " if name in numbered else ""
     return number + first.splitlines()[0].removeprefix("# ").strip()
