@@ -150,3 +150,15 @@ def test_chapter_4_the_archived_cnns_against_their_sources():
     verdicts = dict(zip(table["network"], table["verdict"].str.split().str[0]))
     assert verdicts["CNN of source 001, all training images"] == "tie"
     assert verdicts["batch-normalized CNN of source 002"] == "ahead"
+
+
+def test_chapter_2_the_trees_tie_source_002_and_the_forest_beats_the_tree():
+    """'the tree and the forest both tie its validation accuracies, and the forest
+    is far ahead of the tree on both datasets.'"""
+    models = ["tree_source002", "forest_source002"]
+    table = comparisons.against_sources(ARCHIVED, models, 0.2)
+    assert len(table) == 2 and set(table["verdict"].str.split().str[0]) == {"tie"}
+    for dataset in ("mnist", "fashion_mnist"):
+        forest = ARCHIVED["forest_source002", dataset]["test_accuracy"]
+        tree = ARCHIVED["tree_source002", dataset]["test_accuracy"]
+        assert comparisons.verdict_word(forest, tree, data.N_TEST) == "ahead"

@@ -180,3 +180,12 @@ def test_hidden_cells_are_colab_forms(path):
             assert cell["metadata"].get("cellView") == "form", source[:60]
         else:
             assert cell["metadata"].get("cellView") != "form", source[:60]
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_every_cell_has_its_own_id(path):
+    """nbformat warns about a cell without an id (an error in tests that run the
+    chapter), and two cells with one id are not a valid notebook."""
+    ids = [cell.get("id") for cell in cells(path)]
+    assert None not in ids, f"{ids.count(None)} cells without an id"
+    assert len(set(ids)) == len(ids), "two cells share an id"
