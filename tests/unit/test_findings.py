@@ -162,3 +162,12 @@ def test_chapter_2_the_trees_tie_source_002_and_the_forest_beats_the_tree():
         forest = ARCHIVED["forest_source002", dataset]["test_accuracy"]
         tree = ARCHIVED["tree_source002", dataset]["test_accuracy"]
         assert comparisons.verdict_word(forest, tree, data.N_TEST) == "ahead"
+
+
+def test_chapter_5_source_004s_network_does_better_on_raw_pixels():
+    """'Source 004's L2 + dropout network does better on raw pixels than on
+    [0, 1] pixels, on both datasets.'"""
+    for dataset in ("mnist", "fashion_mnist"):
+        raw = ARCHIVED["cnn_source004_l2_dropout", dataset]["test_accuracy"]
+        scaled = ARCHIVED["cnn_source004_l2_dropout_scaled", dataset]["test_accuracy"]
+        assert comparisons.verdict_word(raw, scaled, data.N_TEST) == "ahead"
