@@ -171,3 +171,18 @@ def test_chapter_5_source_004s_network_does_better_on_raw_pixels():
         raw = ARCHIVED["cnn_source004_l2_dropout", dataset]["test_accuracy"]
         scaled = ARCHIVED["cnn_source004_l2_dropout_scaled", dataset]["test_accuracy"]
         assert comparisons.verdict_word(raw, scaled, data.N_TEST) == "ahead"
+
+
+def test_chapter_7_at_15_epochs_the_recipe_changes_nothing_measurable():
+    """'its single network of 15 epochs ties cosine + ema, on the test set and on
+    validation' (the words chapter 7 glues when both verdicts are ties)."""
+    run = ARCHIVED["ensemble_source000_faster", "mnist"]
+    ladder = {row["variant"]: row for row in run["ladder"]}
+    source, chosen = ladder["source"], ladder[run["recipe"]]
+    assert (
+        comparisons.verdict_word(chosen["test"], source["test"], data.N_TEST) == "tie"
+    )
+    assert (
+        comparisons.verdict_word(chosen["validation"], source["validation"], N_VAL)
+        == "tie"
+    )
